@@ -1,0 +1,90 @@
+"""PyVRP (iterated local search, C++) as a heuristic engine for problems too large to enumerate.
+
+The problem maps directly: candidates are optional clients (``required=False``) with the
+scaled prize, the depots are the start and end sites, each vehicle class is a vehicle type
+with its window, and travel costs ``W`` per duration unit (``unit_distance_cost``; the
+"distance" given to PyVRP is the travel duration). PyVRP minimises travel cost plus the
+prizes left uncollected, which is the same as maximising our objective.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from caravan.problem import Problem
+
+
+def build_data(problem: Problem, classes: Sequence[tuple[int, ...]], prizes: np.ndarray, W: int):
+    from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+
+    depots = sorted(problem.depots)
+    cands = list(problem.candidates)
+    order = depots + cands
+    locations = [Location(x=0, y=0, name=str(i)) for i in order]
+    depot_pos = {s: i for i, s in enumerate(depots)}
+    clients = [
+        Client(
+            location=len(depots) + j,
+            service_duration=int(problem.service[s]),
+            prize=int(prizes[s]),
+            required=s in problem.required,
+        )
+        for j, s in enumerate(cands)
+    ]
+    vtypes = []
+    for ks in classes:
+        v = problem.vehicles[ks[0]]
+        vtypes.append(
+            VehicleType(
+                num_available=len(ks),
+                start_depot=depot_pos[v.start],
+                end_depot=depot_pos[v.end],
+                tw_early=int(v.earliest),
+                tw_late=int(v.latest),
+                shift_duration=int(v.latest - v.earliest),
+                unit_distance_cost=max(int(W), 0),
+                unit_duration_cost=0,
+            )
+        )
+    idx = np.array(order)
+    dur = np.ascontiguousarray(problem.durations[np.ix_(idx, idx)], dtype=np.int64)
+    data = ProblemData(
+        locations=locations,
+        clients=clients,
+        depots=[Depot(location=i) for i in range(len(depots))],
+        vehicle_types=vtypes,
+        distance_matrices=[dur],
+        duration_matrices=[dur],
+    )
+    return data, cands
+
+
+def run(
+    problem: Problem,
+    classes: Sequence[tuple[int, ...]],
+    prizes: np.ndarray,
+    W: int,
+    *,
+    time_limit: float,
+    seed: int,
+    initial: Sequence[Sequence[int]] | None = None,
+) -> list[tuple[int, tuple[int, ...]]] | None:
+    """Solve with PyVRP; return (class index, site order) per non-empty route, or None when
+    the best solution found is not feasible."""
+    from pyvrp import solve as pyvrp_solve
+    from pyvrp.stop import MaxRuntime
+
+    data, cands = build_data(problem, classes, prizes, W)
+    result = pyvrp_solve(
+        data, MaxRuntime(max(0.05, time_limit)), seed=seed, collect_stats=False, display=False
+    )
+    if not result.is_feasible():
+        return None
+    out = []
+    for route in result.best.routes():
+        sites = tuple(cands[a.idx] for a in route.schedule() if a.is_client())
+        if sites:
+            out.append((int(route.vehicle_type()), sites))
+    return out

@@ -1,0 +1,283 @@
+"""Small frozen dataclasses shared by every module.
+
+Units are stated once, here, and used everywhere:
+
+* durations and clock times are **seconds** (``int``); a clock time is seconds since
+  local midnight in **Asia/Bangkok** (UTC+7, no daylight saving);
+* distances are **metres** (``int``) unless a name ends in ``_km``;
+* coordinates are WGS84 **lon/lat** in that order, as in GeoJSON;
+* dates are :class:`datetime.date` in Asia/Bangkok;
+* codes are DOPA codes as strings: 2 digits for a province, 4 for a district,
+  6 for a tambon. A base has the code ``BASE<province code>``, for example ``BASE65``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Level = Literal["district", "tambon"]
+LEVELS: tuple[Level, ...] = ("district", "tambon")
+
+#: The three provinces caravan knows, by DOPA code.
+PROVINCES: dict[str, tuple[str, str]] = {
+    "65": ("พิษณุโลก", "Phitsanulok"),
+    "37": ("อำนาจเจริญ", "Amnat Charoen"),
+    "35": ("ยโสธร", "Yasothon"),
+}
+
+Status = Literal["open", "in_progress", "resolved"]
+STATUSES: tuple[Status, ...] = ("open", "in_progress", "resolved")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place the caravan can visit (a district or a tambon) or a base it starts from.
+
+    ``lon``/``lat`` is the visit site: where the unit parks and sets up, not the centroid.
+    ``site_source`` says where that point comes from (see ``data/geo/README.md``).
+    """
+
+    code: str
+    level: Literal["district", "tambon", "base"]
+    name_th: str
+    name_en: str
+    province_code: str
+    district_code: str
+    lon: float
+    lat: float
+    area_km2: float = 0.0
+    site_source: str = ""
+
+    @property
+    def is_base(self) -> bool:
+        return self.level == "base"
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """One accepted complaint. No personal data is kept: only where, when, what, how urgent."""
+
+    id: str
+    received: dt.date
+    province_code: str
+    district_code: str
+    tambon_code: str  # "" when the row only names a district
+    category: str
+    status: Status
+    urgency: str = "normal"
+    line: int = 0  # line in the source file (the header is line 1)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row that could not be used, with the line number (header = line 1) and why."""
+
+    line: int
+    field: str
+    reason: str
+    source: str = ""
+    raw: tuple[tuple[str, str], ...] = ()
+
+    def message(self) -> str:
+        where = f"{self.source}:{self.line}" if self.source else f"line {self.line}"
+        what = f"field '{self.field}': " if self.field else ""
+        return f"{where}: {what}{self.reason}"
+
+
+@dataclass(frozen=True)
+class SiteScore:
+    """What the complaints say about one site (only counts and categories, never people)."""
+
+    code: str
+    priority: float = 0.0
+    open: int = 0  # open or in progress
+    resolved: int = 0
+    by_category: Mapping[str, int] = field(default_factory=dict)  # open complaints per category
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """Drive time (seconds, whole minutes) and distance (metres) between every pair of sites."""
+
+    codes: tuple[str, ...]
+    seconds: tuple[tuple[int, ...], ...]
+    metres: tuple[tuple[int, ...], ...]
+    model: str = "estimate"
+
+    def index(self, code: str) -> int:
+        return self._index[code]
+
+    @property
+    def _index(self) -> dict[str, int]:
+        cached = self.__dict__.get("_index_cache")
+        if cached is None:
+            cached = {c: i for i, c in enumerate(self.codes)}
+            object.__setattr__(self, "_index_cache", cached)
+        return cached
+
+    def drive_seconds(self, a: str, b: str) -> int:
+        return self.seconds[self._index[a]][self._index[b]]
+
+    def drive_metres(self, a: str, b: str) -> int:
+        return self.metres[self._index[a]][self._index[b]]
+
+
+@dataclass(frozen=True)
+class UnitDay:
+    """One unit on one working day: the vehicle of the optimizer."""
+
+    unit: str  # "65-1": province 65, unit 1
+    province_code: str
+    date: dt.date
+    base: str  # code of the base the unit starts from and returns to
+    day_start: int  # seconds since midnight
+    day_end: int
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One row of a route: the departure from the base (stop 0), a visit, or the return."""
+
+    stop: int
+    code: str
+    kind: Literal["depart", "visit", "return"]
+    arrive: int | None  # seconds since midnight; None at the departure
+    depart: int | None  # None at the return
+    drive_seconds: int  # from the previous stop of the same unit-day (0 at stop 0)
+    drive_metres: int
+    priority: float = 0.0
+
+
+@dataclass(frozen=True)
+class Route:
+    unit_day: UnitDay
+    stops: tuple[Stop, ...]
+
+    @property
+    def visits(self) -> tuple[Stop, ...]:
+        return tuple(s for s in self.stops if s.kind == "visit")
+
+    @property
+    def drive_seconds(self) -> int:
+        return sum(s.drive_seconds for s in self.stops)
+
+    @property
+    def drive_metres(self) -> int:
+        return sum(s.drive_metres for s in self.stops)
+
+
+@dataclass(frozen=True)
+class Unvisited:
+    """A candidate site that is not in the plan, and why (VROOM's 'unassigned' idea)."""
+
+    code: str
+    priority: float
+    reason_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    engine: str
+    status: Literal["optimal", "feasible"]
+    objective: float
+    bound: float | None
+    seconds: float
+    detail: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between the bound and the objective (0.0 when proven optimal)."""
+        if self.status == "optimal":
+            return 0.0
+        if self.bound is None:
+            return None
+        denom = max(abs(self.bound), 1e-9)
+        return max(0.0, (self.bound - self.objective) / denom)
+
+    def describe(self) -> str:
+        if self.status == "optimal":
+            return "optimal"
+        if self.gap is None:
+            return "feasible (no bound)"
+        return f"gap {self.gap * 100:.1f} %"
+
+
+@dataclass(frozen=True)
+class PlanParameters:
+    """Everything that decided a plan, as given (after defaults were applied)."""
+
+    provinces: tuple[str, ...]
+    level: Level
+    week: str  # ISO week, "2026-W49"
+    dates: tuple[dt.date, ...]
+    units: int  # per province
+    day_start: int  # seconds since midnight, Asia/Bangkok
+    day_end: int
+    service_seconds: int
+    minutes_per_point: float
+    must_visit: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    time_limit: float = 10.0
+    seed: int = 0
+    engine: str = "auto"
+    bases: Mapping[str, str] = field(default_factory=dict)  # province -> base site code
+    complaints_source: str = ""
+    reference_date: dt.date | None = None  # priorities are aged to this day
+    weights_source: str = "built-in"
+    travel_model: str = ""
+    site_overrides: str = ""
+
+
+@dataclass(frozen=True)
+class ComplaintSummary:
+    source: str
+    rows: int
+    accepted: int
+    rejected: int
+    open: int  # open or in progress, in the planned provinces
+    moved_to_seat: int = 0  # counted at the district's seat tambon (no tambon given)
+    rejects: tuple[Reject, ...] = ()
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """A week's plan: routes, unvisited sites with reasons, and how it was found."""
+
+    parameters: PlanParameters
+    sites: Mapping[str, Site]  # every candidate and base of the planned provinces
+    scores: Mapping[str, SiteScore]
+    matrix: TravelMatrix
+    routes: tuple[Route, ...]
+    unvisited: tuple[Unvisited, ...]
+    solve: SolveInfo
+    complaints: ComplaintSummary
+    created: dt.datetime | None = None
+
+    @property
+    def visits(self) -> tuple[Stop, ...]:
+        return tuple(v for r in self.routes for v in r.visits)
+
+    @property
+    def total_priority(self) -> float:
+        return round(sum(v.priority for v in self.visits), 2)
+
+    @property
+    def drive_seconds(self) -> int:
+        return sum(r.drive_seconds for r in self.routes)
+
+    @property
+    def drive_metres(self) -> int:
+        return sum(r.drive_metres for r in self.routes)
+
+    @property
+    def objective(self) -> float:
+        """sum of the priority of visited sites - drive minutes / minutes_per_point"""
+        return self.total_priority - (self.drive_seconds / 60) / self.parameters.minutes_per_point
+
+    @property
+    def complaints_reached(self) -> int:
+        return sum(self.scores[v.code].open for v in self.visits if v.code in self.scores)
