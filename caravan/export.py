@@ -46,6 +46,8 @@ ITINERARY_COLUMNS = (
     "open_complaints",
 )
 
+PLAN_FORMAT_VERSION = 1
+
 OBJECTIVE_TEXT = (
     "maximise the sum of priority of the visited sites minus total drive "
     "minutes divided by minutes_per_point"
@@ -147,6 +149,7 @@ def plan_dict(plan: WeekPlan) -> dict:
                     "depart": hhmm(s.depart) if s.depart is not None else None,
                     "drive_minutes": s.drive_seconds // 60,
                     "drive_km": round(s.drive_metres / 1000, 1),
+                    "drive_metres": s.drive_metres,
                     "priority": round(s.priority, 2),
                     "open_complaints": score.open if (score and s.kind == "visit") else 0,
                     "by_category": categories(s.code) if s.kind == "visit" else [],
@@ -181,7 +184,30 @@ def plan_dict(plan: WeekPlan) -> dict:
         )
     sv = plan.solve
     drive_min = plan.drive_seconds // 60
+    sites = []
+    for code, s in sorted(plan.sites.items(), key=lambda kv: (not kv[1].is_base, kv[0])):
+        score = plan.scores.get(code)
+        sites.append(
+            {
+                "code": s.code,
+                "level": s.level,
+                "name_th": s.name_th,
+                "name_en": s.name_en,
+                "province_code": s.province_code,
+                "district_code": s.district_code,
+                "lon": s.lon,
+                "lat": s.lat,
+                "area_km2": s.area_km2,
+                "site_source": s.site_source,
+                "priority": score.priority if score else 0.0,
+                "open_complaints": score.open if score else 0,
+                "resolved_complaints": score.resolved if score else 0,
+                "by_category": dict(score.by_category) if score else {},
+            }
+        )
     return {
+        "format": "caravan-plan",
+        "format_version": PLAN_FORMAT_VERSION,
         "caravan_version": __version__,
         "created": plan.created.isoformat() if plan.created else None,
         "timezone": "Asia/Bangkok",
@@ -201,10 +227,12 @@ def plan_dict(plan: WeekPlan) -> dict:
             "seed": p.seed,
             "engine": p.engine,
             "bases": {prov: site_info("BASE" + prov) for prov in p.provinces},
+            "base_at": dict(p.bases),
             "complaints": p.complaints_source,
             "priority_reference_date": p.reference_date.isoformat() if p.reference_date else None,
             "weights": p.weights_source,
             "travel_model": p.travel_model,
+            "travel": dict(p.travel),
             "site_overrides": p.site_overrides or None,
         },
         "objective": {
@@ -236,6 +264,7 @@ def plan_dict(plan: WeekPlan) -> dict:
         },
         "routes": routes,
         "unvisited": unvisited,
+        "sites": sites,
     }
 
 

@@ -211,7 +211,8 @@ def plan_week(
     # travel
     bases_sites = [geo.base(p) for p in provs]
     all_sites = [*bases_sites, *candidates]
-    matrix = estimate_matrix(all_sites, travel)
+    tm = travel or TravelModel()
+    matrix = estimate_matrix(all_sites, tm)
 
     # unit-days and one problem per province
     dates = tuple(monday + dt.timedelta(days=i) for i in range(days))
@@ -293,10 +294,10 @@ def plan_week(
         day_start=start_s,
         day_end=end_s,
         service_seconds=service_s,
-        minutes_per_point=minutes_per_point,
+        minutes_per_point=float(minutes_per_point),
         must_visit=must,
         skip=skips,
-        time_limit=time_limit,
+        time_limit=float(time_limit),
         seed=seed,
         engine=engine,
         bases={p: base_codes.get(p, p + "01") for p in provs},
@@ -305,6 +306,7 @@ def plan_week(
         weights_source=wts.source,
         travel_model=matrix.model,
         site_overrides=overrides_label,
+        travel={"detour_factor": tm.detour_factor, "speed_kmh": tm.speed_kmh},
     )
     summary = ComplaintSummary(
         source=cfile.source,

@@ -230,6 +230,8 @@ class PlanParameters:
     weights_source: str = "built-in"
     travel_model: str = ""
     site_overrides: str = ""
+    #: parameters of the travel model, enough to rebuild the matrix (``caravan.travel``)
+    travel: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
