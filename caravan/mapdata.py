@@ -109,10 +109,11 @@ def color_for(value: float, edges: Sequence[float]) -> str:
     """The class colour of a value: class i holds (edges[i-1], edges[i]]."""
     if value <= 0:
         return ZERO_COLOR
-    for i in range(1, len(edges)):
+    last = max(1, len(edges) - 1)
+    for i in range(1, last + 1):
         if value <= edges[i]:
             return SCALE[min(i - 1, len(SCALE) - 1)]
-    return SCALE[-1]
+    return SCALE[min(last - 1, len(SCALE) - 1)]  # above the top edge: the top class
 
 
 def _significant(v: float, digits: int) -> str:
