@@ -87,9 +87,12 @@ def export_plan(
     """Write ``plan`` as ``fmt`` to the file ``out`` (atomically: all or nothing)."""
     out = Path(out)
     result = render(plan, fmt, calendar=calendar)
-    check_writable_dir(out.parent if str(out.parent) else ".")
+    folder = out.parent
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write '{out}': '{folder}' is not a folder")
     if out.is_dir():
         raise OutputError(f"cannot write '{out}': it is a folder")
+    check_writable_dir(folder)
     try:
         atomic_write_bytes(out, result.data)
     except OSError as exc:
