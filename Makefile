@@ -37,6 +37,7 @@ format: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/caravan_week.py
+	$(BIN)/python benchmarks/map_outputs.py
 
 # Rebuild data/geo/ from ../shared/geo (see data/geo/README.md).
 data: $(VENV)/.installed

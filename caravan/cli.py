@@ -502,7 +502,9 @@ def districts(provinces, level, fmt) -> None:
         for s in sites
     ]
     if fmt == "csv":
-        click.echo(csv_text(header, rows), nl=False)
+        from caravan.export import safe_cell
+
+        click.echo(csv_text(header, ([safe_cell(v) for v in r] for r in rows)), nl=False)
         return
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:

@@ -16,7 +16,7 @@ What a planner sees, bottom to top:
 * the layer control (top right: every unit-day, the bases, the unvisited sites, the borders,
   the shading), the schedule panel (top left, collapsible: the plan in one line, buttons to
   show one day or one unit, each day's stops with times; a click on a stop opens its popup)
-  and the legend (bottom left, collapsible).
+  and the legend (bottom right, collapsible).
 
 The page opens fitted to the planned provinces. It needs only Leaflet and jQuery (folium's
 popups use it) from their CDNs, plus OpenStreetMap tiles; folium's other default assets

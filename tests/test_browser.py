@@ -316,3 +316,28 @@ def test_printable_itinerary_prints_one_page_per_unit_day(browser, small, tmp_pa
     assert "วันจันทร์ที่ 28 กันยายน พ.ศ. 2569" in page.inner_text("body")
     assert log.served == [] and log.refused == []  # self-contained
     assert_clean(log)
+
+
+def test_a_week_without_visits_opens_cleanly(browser, tmp_path):
+    import datetime as dt
+
+    from caravan.planner import plan_week
+
+    src = tmp_path / "resolved.csv"
+    src.write_text(
+        "id,received,district_code,category,status\nR1,2026-09-28,3702,roads,resolved\n",
+        encoding="utf-8",
+    )
+    empty = plan_week(
+        complaints=src, provinces=["37"], week="2026-W40", days=1, today=dt.date(2026, 9, 28)
+    )
+    path = tmp_path / "map.html"
+    plan_map(empty).save(str(path))
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    log = PageLog()
+    attach(page, log)
+    page.goto(path.as_uri())
+    page.wait_for_selector("#caravan-schedule")
+    assert "ไม่มีการออกหน่วย / no visits" in page.inner_text("#caravan-schedule")
+    assert route_count(page) == 0
+    assert_clean(log)

@@ -290,6 +290,8 @@ def test_png_shows_routes_and_shading(tiny):
     pixels = _png_pixels(result.data)
     assert _has_color(pixels, PALETTE[0])  # the route
     assert _has_color(pixels, SCALE[0]) and _has_color(pixels, SCALE[2])  # the shading
+    if os.environ.get("CARAVAN_REQUIRE_BROWSER") == "1":  # CI installs fonts-thai-tlwg
+        assert find_thai_font() is not None
     if find_thai_font() is not None:
         assert result.font == find_thai_font() and result.note == ""
 
@@ -406,3 +408,20 @@ def test_written_files_match_render(tiny, tmp_path):
         export_plan(tiny, fmt=fmt, out=out)
         assert out.read_bytes() == render(tiny, fmt).data
     assert Path(tmp_path / "a.html").read_text(encoding="utf-8").count('class="sheet"') == 1
+
+
+def test_a_week_without_visits_still_exports(tmp_path):
+    src = tmp_path / "resolved.csv"
+    src.write_text(
+        "id,received,district_code,category,status\nR1,2026-09-28,3702,roads,resolved\n",
+        encoding="utf-8",
+    )
+    empty = plan_week(
+        complaints=src, provinces=["37"], week="2026-W40", days=1, today=dt.date(2026, 9, 28)
+    )
+    assert empty.routes == ()
+    assert "no visits planned" in render(empty, "html").data.decode("utf-8")
+    assert "BEGIN:VEVENT" not in render(empty, "ics").data.decode("utf-8")
+    assert json.loads(render(empty, "geojson").data)["features"] == []
+    assert render(empty, "png").data.startswith(b"\x89PNG")
+    assert "ไม่มีการออกหน่วย / no visits" in render(empty, "map").data.decode("utf-8")
