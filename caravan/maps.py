@@ -372,9 +372,13 @@ _JS = """
   }
   var panel = box('topleft', {{ this.panel }});
   var legend = box('bottomright', {{ this.legend }});
-  if (window.innerWidth < 700) {
+  if (window.innerWidth < 700) {  // a phone: panels closed, the layer control a button
     panel.querySelector('details').open = false;
     legend.querySelector('details').open = false;
+    var layers = {{ this.layer_control }};
+    layers.options.collapsed = true;
+    layers.remove();
+    layers.addTo(map);
   }
   map.on('baselayerchange', function (e) {
     var html = {{ this.legend_plain }};
@@ -500,9 +504,11 @@ class _Overlays(MacroElement):
         routes: list[tuple[str, str, str, list[tuple[int, str]]]],
         shading: list[tuple[str, str]],
         bounds: dict[str, list[list[float]]],
+        layer_control: str,
     ) -> None:
         super().__init__()
         self._name = "CaravanOverlays"
+        self.layer_control = layer_control
         self._template = Template(_JS)
         self.panel = _script_json(panel)
         self.legend = _script_json(legend)
@@ -742,7 +748,8 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         ).add_to(left_out)
     left_out.add_to(fmap)
 
-    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
+    layer_control = folium.LayerControl(position="topright", collapsed=False)
+    layer_control.add_to(fmap)
     fmap.add_child(
         _Overlays(
             panel=schedule_panel_html(plan, calendar),
@@ -753,6 +760,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
             routes=route_refs,
             shading=shading,
             bounds={"all": bounds, **province_bounds(plan)},
+            layer_control=layer_control.get_name(),
         )
     )
     return fmap

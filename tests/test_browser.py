@@ -47,8 +47,24 @@ def small(tmp_path_factory):
     return plan, path
 
 
+_PAGES: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pages():
+    yield
+    while _PAGES:
+        _PAGES.pop().close()
+
+
+def new_page(browser, **kwargs):
+    page = browser.new_page(**kwargs)
+    _PAGES.append(page)
+    return page
+
+
 def open_page(browser, path, *, width=1280, height=800):
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_page(browser, viewport={"width": width, "height": height})
     log = PageLog()
     attach(page, log)
     page.goto(path.as_uri())
@@ -243,6 +259,20 @@ def test_panels_do_not_overlap_and_collapse(browser, small, width, height):
     assert_clean(log)
 
 
+def test_on_a_phone_the_panels_start_closed(browser, small):
+    plan, path = small
+    page, log = open_page(browser, path, width=390, height=760)
+    assert not page.is_visible("#caravan-schedule .cs-body")
+    assert not page.is_visible("#caravan-legend .cl-row")
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0
+    box = page.locator(".leaflet-control-layers-toggle").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # it opens
+    assert page.is_visible(".leaflet-control-layers-list")
+    page.locator(".leaflet-control-layers label", has_text="Monday 2026-09-28").click()
+    assert route_count(page) == len(plan.routes) - 2
+    assert_clean(log)
+
+
 def test_days_and_units_switch_on_and_off(browser, small):
     plan, path = small
     page, log = open_page(browser, path)
@@ -306,7 +336,7 @@ def test_printable_itinerary_prints_one_page_per_unit_day(browser, small, tmp_pa
     plan, _ = small
     path = tmp_path / "itinerary.html"
     path.write_text(itinerary_html(plan, calendar="buddhist"), encoding="utf-8")
-    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    page = new_page(browser, viewport={"width": 900, "height": 1200})
     log = PageLog()
     attach(page, log)
     page.goto(path.as_uri())
@@ -333,7 +363,7 @@ def test_a_week_without_visits_opens_cleanly(browser, tmp_path):
     )
     path = tmp_path / "map.html"
     plan_map(empty).save(str(path))
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = new_page(browser, viewport={"width": 1280, "height": 800})
     log = PageLog()
     attach(page, log)
     page.goto(path.as_uri())
