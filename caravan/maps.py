@@ -13,10 +13,12 @@ What a planner sees, bottom to top:
 * the bases (black house markers);
 * the sites left out that still have open complaints: white circles with a dashed border,
   whose popups say why they were left out (Thai and English);
-* the layer control (top right: every unit-day, the bases, the unvisited sites, the borders,
-  the shading), the schedule panel (top left, collapsible: the plan in one line, buttons to
-  show one day or one unit, each day's stops with times; a click on a stop opens its popup)
-  and the legend (bottom right, collapsible).
+* the layer control (top right: the shading; the borders; each day and each unit on or off,
+  a unit-day's route shows when both its day and its unit are on; the bases; the sites left
+  out), the schedule panel (top left, collapsible: the plan in one line, buttons to zoom to
+  a province and to show one day or one unit, each day's stops with times; a click on a
+  stop opens its popup) and the legend (bottom right, collapsible). On a phone-sized window
+  the panels start closed and the layer control is a button.
 
 The page opens fitted to the planned provinces. It needs only Leaflet and jQuery (folium's
 popups use it) from their CDNs, plus OpenStreetMap tiles; folium's other default assets
