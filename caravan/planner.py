@@ -27,6 +27,7 @@ from caravan.geography import Geography, check_level, check_province, load_geogr
 from caravan.geography import read_site_overrides as _read_overrides
 from caravan.model import build_province_model, duration_text, hhmm
 from caravan.priority import load_weights, score_sites
+from caravan.problem import Solution
 from caravan.schedule import routes_from_solution, unvisited_reasons
 from caravan.travel import TravelModel, estimate_matrix
 from caravan.types import (
@@ -107,6 +108,7 @@ def plan_week(
     today: dt.date | None = None,
     geography: Geography | None = None,
     progress: Callable[[str, float, float, float | None], None] | None = None,
+    solve_fn: Callable[..., Solution] | None = None,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
 
@@ -114,7 +116,8 @@ def plan_week(
     path (default: the built-in sample) or an already read :class:`ComplaintFile`. ``bases``
     moves a province's base to a district or tambon site: a mapping ``{province: code}`` or a
     list of codes (the province is read from the code). ``progress(province, elapsed, best,
-    bound)`` is called while solving.
+    bound)`` is called while solving. ``solve_fn`` replaces :func:`caravan.solver.solve` (same
+    signature); the benchmarks use it to run other engines on exactly the same problems.
 
     Returns a :class:`~caravan.types.WeekPlan`; write it with :func:`caravan.export.write_plan`.
     Raises :class:`~caravan.errors.ParameterError` (bad argument), :class:`InputError` (bad
@@ -254,7 +257,9 @@ def plan_week(
         cb = (
             (lambda t, best, bound, prov=prov: progress(prov, t, best, bound)) if progress else None
         )
-        sol = solver.solve(pm.problem, time_limit=budget, seed=seed, engine=engine, progress=cb)
+        sol = (solve_fn or solver.solve)(
+            pm.problem, time_limit=budget, seed=seed, engine=engine, progress=cb
+        )
         infos.append(sol)
         routes.extend(routes_from_solution(pm, sol, matrix, scores))
         unvisited.extend(unvisited_reasons(pm, sol, minutes_per_point))
