@@ -35,7 +35,9 @@ TODAY = dt.date(2026, 11, 27)
 def pyvrp_objective(problem, time_limit: float, seed: int) -> float | None:
     classes = vehicle_classes(problem)
     sc = scale(problem)
-    found = pyvrp_engine.run(problem, classes, sc.prizes, sc.W, time_limit=time_limit, seed=seed)
+    found, _pool = pyvrp_engine.run(
+        problem, classes, sc.prizes, sc.W, time_limit=time_limit, seed=seed
+    )
     if found is None:
         return None
     seqs: list[list[int]] = [[] for _ in problem.vehicles]

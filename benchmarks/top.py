@@ -103,7 +103,9 @@ def check_real(inst: Instance, routes: list[tuple[int, ...]]) -> float:
 def run_pyvrp(problem, time_limit: float, seed: int) -> list[tuple[int, ...]]:
     classes = vehicle_classes(problem)
     sc = scale(problem)
-    found = pyvrp_engine.run(problem, classes, sc.prizes, sc.W, time_limit=time_limit, seed=seed)
+    found, _pool = pyvrp_engine.run(
+        problem, classes, sc.prizes, sc.W, time_limit=time_limit, seed=seed
+    )
     return [order for _, order in (found or [])]
 
 

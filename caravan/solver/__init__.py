@@ -43,6 +43,10 @@ Progress = Callable[[float, float, "float | None"], None]
 AUTO_MAX_ROUTES = 400_000
 #: up to this many candidates, "auto" follows the heuristic with the exact circuit model
 CIRCUIT_MAX_SITES = 30
+#: distinct routes of improving solutions each PyVRP run keeps for the recombination
+POOL_SIZE = 5_000
+#: beyond this many routes per class the recombination adds no "minus one visit" variants
+MAX_RECOMBINE_ROUTES = 20_000
 
 
 class EngineUnsuitable(ParameterError):
@@ -144,29 +148,42 @@ def _solve_exact(
 
 
 def _recombine(
-    problem: Problem, sc: Scaled, classes, runs, *, time_limit: float, seed: int, workers: int, hint
+    problem: Problem,
+    sc: Scaled,
+    classes,
+    routes,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    hint,
 ):
-    """Set packing over every route found by the runs and each route minus one visit."""
+    """Set packing over the routes found (best and improving solutions of every run) and,
+    while the pool is small, each of them minus one visit."""
     from caravan.solver import setpack
 
     pool: dict[int, dict[tuple[int, ...], int]] = {}
-    for found in runs:
+    for found in routes:
         for c, order in found:
             k0 = classes[c][0]
-            variants = [order, *(order[:i] + order[i + 1 :] for i in range(len(order)))]
+            variants = [order]
+            if len(pool.get(c, ())) < MAX_RECOMBINE_ROUTES:
+                variants += [order[:i] + order[i + 1 :] for i in range(len(order))]
             for variant in variants:
                 if variant and variant not in pool.setdefault(c, {}):
                     pool[c][variant] = _route_value(problem, sc, k0, variant)
-    routes = []
+    packed = []
     for c in range(len(classes)):
         orders = list(pool.get(c, {}))
-        routes.append((orders, np.array([pool[c][o] for o in orders], dtype=np.int64)))
+        packed.append((orders, np.array([pool[c][o] for o in orders], dtype=np.int64)))
     return setpack.pack(
-        problem, classes, routes, time_limit=time_limit, seed=seed, workers=workers, hint=hint
+        problem, classes, packed, time_limit=time_limit, seed=seed, workers=workers, hint=hint
     )
 
 
-def _start_worker(problem: Problem, classes, sc: Scaled, time_limit: float, seed: int):
+def _start_worker(
+    problem: Problem, classes, sc: Scaled, time_limit: float, seed: int, pool_size: int
+):
     """Start a PyVRP run on another core; ``None`` if the process cannot start."""
     import pickle
     import subprocess
@@ -180,8 +197,11 @@ def _start_worker(problem: Problem, classes, sc: Scaled, time_limit: float, seed
             stderr=subprocess.DEVNULL,
         )
         assert proc.stdin is not None
-        proc.stdin.write(pickle.dumps((problem, classes, sc.prizes, sc.W, time_limit, seed)))
+        proc.stdin.write(
+            pickle.dumps((problem, classes, sc.prizes, sc.W, time_limit, seed, pool_size))
+        )
         proc.stdin.close()
+        proc.stdin = None  # written and closed: communicate() must not touch it again
     except OSError:
         return None
     return proc
@@ -220,23 +240,32 @@ def _solve_pyvrp(
 
     classes = vehicle_classes(problem)
     remaining = time_limit - (time.monotonic() - start)
-    polish = min(2.0, 0.12 * remaining)
+    polish = min(2.0, 0.15 * remaining)
     search = max(0.2, remaining - polish)
+    search_end = time.monotonic() + search
     # a worker process needs about half a second to start (imports): not worth it below 2 s
     procs = []
     if workers > 1 and search > 2.0:
         for i in range(workers - 1):
-            proc = _start_worker(problem, classes, sc, search - 0.6, seed + 1 + i)
+            proc = _start_worker(problem, classes, sc, search - 0.7, seed + 1 + i, POOL_SIZE)
             if proc is not None:
                 procs.append(proc)
     runs: list[list[tuple[int, tuple[int, ...]]]] = []
-    mine = pyvrp_engine.run(problem, classes, sc.prizes, sc.W, time_limit=search, seed=seed)
+    pools: list[list[tuple[int, tuple[int, ...]]]] = []
+    mine, pool = pyvrp_engine.run(
+        problem, classes, sc.prizes, sc.W, time_limit=search, seed=seed, pool_size=POOL_SIZE
+    )
+    pools.append(pool)
     if mine is not None:
         runs.append(mine)
     for proc in procs:
-        found = _collect_worker(proc, timeout=5.0)
-        if found is not None:
-            runs.append(found)
+        # the worker stops at its own time limit; wait a little for it, not past the budget
+        result = _collect_worker(proc, timeout=max(0.3, search_end + 0.5 - time.monotonic()))
+        if result is not None:
+            found, pool = result
+            pools.append(pool)
+            if found is not None:
+                runs.append(found)
     if not runs:
         if problem.required:
             raise NoPlanError(
@@ -261,9 +290,16 @@ def _solve_pyvrp(
     if progress:
         progress(time.monotonic() - start, sol.objective, None)
     left = time_limit - (time.monotonic() - start)
-    if left > 0.1 and any(runs):
+    if left > 0.3 and any(runs):
         packing = _recombine(
-            problem, sc, classes, runs, time_limit=left, seed=seed, workers=workers, hint=best
+            problem,
+            sc,
+            classes,
+            [*runs, *pools],
+            time_limit=left,
+            seed=seed,
+            workers=workers,
+            hint=best,
         )
         if packing.feasible and packing.value > run_value(best):
             sol = evaluate(
