@@ -355,9 +355,11 @@ def plan_week(
             except NoPlanError:
                 if last or not uds:
                     raise
-        due_done += [*due_left, *mark_due(due_p, req, len(uds))]
         infos.append(sol)
-        routes.extend(routes_from_solution(pm, sol, matrix, scores))
+        new_routes = routes_from_solution(pm, sol, matrix, scores)
+        served = [s.code for r in new_routes for s in r.visits]
+        due_done += [*due_left, *mark_due(due_p, req, len(uds), served)]
+        routes.extend(new_routes)
         unvisited.extend(
             explain_unvisited(unvisited_reasons(pm, sol, minutes_per_point), out_p, due_done)
         )

@@ -76,11 +76,11 @@ def plan_history_lines(plan: WeekPlan) -> list[str]:
             by_status[d.status].append(f"{d.code} ({d.weeks_since} wk)")
         if h.due:
             lines.append(f"  due for a visit: {len(h.due)}")
-            for status in ("required", "over_capacity", "unreachable", "skipped"):
+            for status in ("required", "served", "over_capacity", "unreachable", "skipped"):
                 if by_status[status]:
                     lines.append(f"    {status}: {', '.join(by_status[status])}")
             for d in h.due:
-                if d.status != "required":
+                if d.status not in ("required", "served"):
                     lines.append(f"    {d.code}: {d.reason}")
     for n in plan.notes:
         lines.append(f"note: {n}")

@@ -117,8 +117,8 @@ def resolved_at_visits(
     for c in complaints:
         if c.status == "resolved":
             continue
-        for lvl in ("district", "tambon"):
-            by_site[(lvl, site_of(c, lvl, seat_tambon)[0])].append(c)  # type: ignore[arg-type]
+        by_site[("district", c.district_code)].append(c)
+        by_site[("tambon", c.tambon_code or seat_tambon.get(c.district_code, ""))].append(c)
     for v in sorted(visits, key=lambda v: (v.date, v.unit, v.code)):
         if not v.made or (v.resolved <= 0 and not v.resolved_ids):
             continue
@@ -331,14 +331,23 @@ def split_due(
 
 
 def mark_due(
-    cands: Sequence[DueSite], required: Sequence[DueSite], unit_days: int
+    cands: Sequence[DueSite],
+    required: Sequence[DueSite],
+    unit_days: int,
+    visited: Iterable[str] = (),
 ) -> list[DueSite]:
-    """Final statuses of the due candidates: required, or over capacity."""
+    """Final statuses of the due candidates: required, served (visited without being
+    required), or over capacity."""
     req = {d.code for d in required}
+    seen = set(visited)
     out = []
     for d in cands:
         if d.code in req:
             out.append(d)
+        elif d.code in seen:
+            out.append(
+                with_status(d, "served", f"{d.reason}; not required (over capacity) but visited")
+            )
         else:
             out.append(
                 with_status(

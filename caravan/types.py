@@ -326,7 +326,7 @@ class DueSite:
     code: str
     weeks_since: int  # weeks without a visit (counted from the start of the history if never)
     last_visit: dt.date | None
-    status: str  # "required", "unreachable", "over_capacity", "skipped"
+    status: str  # "required", "served", "unreachable", "over_capacity", "skipped"
     reason: str
 
 
