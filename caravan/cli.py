@@ -24,7 +24,7 @@ from caravan.types import LEVELS, PROVINCES
 
 
 def _usage_error(exc: ParameterError) -> click.UsageError:
-    if exc.param.startswith("--"):
+    if exc.param.startswith("--") or exc.param.isupper():  # an option or an ARGUMENT
         return click.BadParameter(exc.reason, param_hint=f"'{exc.param}'")
     return click.UsageError(str(exc))
 
@@ -592,6 +592,8 @@ def _plan_history(rolling: dict, week: str | None, level: str):
     from caravan.rolling import RollingOptions
 
     if rolling["no_history"]:
+        if rolling["commit"]:  # refuse an unusable database before planning, not after
+            open_history(rolling["db"]).close()
         return RollingOptions(
             recency_weeks=rolling["recency_weeks"], max_gap_weeks=rolling["max_gap_weeks"]
         )
@@ -808,7 +810,10 @@ def history_show(week, db) -> None:
     from caravan.planner import parse_week
     from caravan.report import week_table
 
-    label, _ = parse_week(week)
+    try:
+        label, _ = parse_week(week)
+    except ParameterError as exc:
+        raise ParameterError(exc.reason, param="WEEK") from None
     with open_history(db) as hist:
         for line in week_table(hist, label):
             click.echo(line)
