@@ -60,7 +60,7 @@ def plan_history_lines(plan: WeekPlan) -> list[str]:
         )
     h = plan.history
     if h is not None:
-        src = h.source or "no history database"
+        src = h.source or "none read"
         lines.append(
             f"history: {src}, {h.weeks_recorded} earlier week(s) recorded; recency "
             f"{h.recency_weeks} week(s), max gap {h.max_gap_weeks} week(s)"
@@ -380,7 +380,7 @@ def _svg_week_bars(rep: SeasonReport) -> str:
     series = (("reached", _BLUE), ("resolved", _GREEN), ("escalated", _ORANGE))
     top = max([1, *(max(w.reached, w.resolved, w.escalated) for w in rep.weeks)])
     bw, gap, left, h = 12, 14, 48, 220
-    width = left + len(rep.weeks) * (3 * bw + gap) + 20
+    width = max(left + len(rep.weeks) * (3 * bw + gap) + 20, left + 3 * 130 + 20)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h + 60}" '
         f'role="img" aria-label="complaints reached and resolved per week">'
@@ -408,8 +408,8 @@ def _svg_week_bars(rep: SeasonReport) -> str:
         )
     for j, (name, colour) in enumerate(series):
         parts.append(
-            f'<rect x="{left + j * 110}" y="{h + 38}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{left + j * 110 + 14}" y="{h + 47}" font-size="11">complaints {name}'
+            f'<rect x="{left + j * 130}" y="{h + 38}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{left + j * 130 + 14}" y="{h + 47}" font-size="11">complaints {name}'
             "</text>"
         )
     parts.append("</svg>")
@@ -435,9 +435,9 @@ def _svg_district_bars(rep: SeasonReport, attr: str, label: str, limit: int | No
         text = "never" if never else str(v)
         parts.append(
             f'<text x="{left - 6}" y="{y + bar - 3}" text-anchor="end" font-size="11">'
-            f"{_esc(d.code)} {_esc(d.name_en)}</text>"
+            f"{_esc(d.code)} {_esc(d.name_th)}</text>"
             f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{colour}">'
-            f"<title>{_esc(d.name_th)} ({_esc(d.name_en)}): {text}</title></rect>"
+            f"<title>{_esc(d.name_en)}: {text}</title></rect>"
             f'<text x="{left + length + 4:.1f}" y="{y + bar - 3}" font-size="11">{text}</text>'
         )
     if limit is not None:
