@@ -221,7 +221,11 @@ class _Progress:
     help="Latest return to the base.",
 )
 @click.option(
-    "--service-minutes", type=int, default=180, show_default=True, help="Length of one visit."
+    "--service-minutes",
+    type=int,
+    default=None,
+    help="Length of one visit. Default: 240 at district level (a half-day event: one district "
+    "a day), 120 at tambon level.",
 )
 @click.option(
     "--minutes-per-point",

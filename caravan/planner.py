@@ -52,6 +52,12 @@ from caravan.types import (
 from caravan.workdays import WorkWeek, working_days
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
+
+#: Length of one visit when none is given. A district visit is a half-day event in the
+#: district office (4 h): with the default day (08:30-16:30) a unit serves one district a
+#: day, and every district of the three provinces is within a 4-hour round trip of its base.
+#: A tambon visit (2 h) lets a unit serve two or three tambons a day.
+DEFAULT_SERVICE_MINUTES = {"district": 240, "tambon": 120}
 _WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -106,7 +112,7 @@ def plan_week(
     units: int = 1,
     day_start: str = "08:30",
     day_end: str = "16:30",
-    service_minutes: int = 180,
+    service_minutes: int | None = None,
     minutes_per_point: float = 10.0,
     must_visit: Sequence[str] = (),
     skip: Sequence[str] = (),
@@ -166,6 +172,8 @@ def plan_week(
         raise ParameterError(
             f"the day ends ({day_end}) before it starts ({day_start})", param="--day-end"
         )
+    if service_minutes is None:
+        service_minutes = DEFAULT_SERVICE_MINUTES[level]
     if not 1 <= service_minutes <= 24 * 60:
         raise ParameterError(
             f"must be between 1 and 1440, got {service_minutes}", param="--service-minutes"
