@@ -252,8 +252,20 @@ def _solve_pyvrp(
                 procs.append(proc)
     runs: list[list[tuple[int, tuple[int, ...]]]] = []
     pools: list[list[tuple[int, tuple[int, ...]]]] = []
+
+    def on_best(scaled: int) -> None:
+        if progress:
+            progress(time.monotonic() - start, sc.objective(scaled), None)
+
     mine, pool = pyvrp_engine.run(
-        problem, classes, sc.prizes, sc.W, time_limit=search, seed=seed, pool_size=POOL_SIZE
+        problem,
+        classes,
+        sc.prizes,
+        sc.W,
+        time_limit=search,
+        seed=seed,
+        pool_size=POOL_SIZE,
+        on_best=on_best if progress else None,
     )
     pools.append(pool)
     if mine is not None:
