@@ -11,7 +11,9 @@ that means, and the map and the printable itinerary say:
   cost: positive for every visit of an optimal plan that is not a must-visit);
 * the **open complaints reached per extra drive hour** (``open complaints x 60 / detour
   minutes``);
-* whether the planner made it a **must-visit**.
+* whether the planner made it a **must-visit**, and whether the fairness rule of the
+  rolling plan made it **due** (not visited for ``--max-gap-weeks`` weeks, see
+  :mod:`caravan.rolling`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class VisitReason:
     detour_seconds: int  # drive time the visit adds to its route
     minutes_per_point: float
     must_visit: bool = False
+    due_weeks: int = 0  # > 0: required by the fairness rule after that many weeks
+    due_reason: str = ""  # the rule's own sentence
 
     @property
     def detour_minutes(self) -> int:
@@ -56,6 +60,13 @@ class VisitReason:
         out = []
         if self.must_visit:
             out.append(("ต้องไป (ผู้วางแผนกำหนด)", "must-visit (set by the planner)"))
+        if self.due_weeks:
+            out.append(
+                (
+                    f"ถึงรอบต้องไป: ไม่ได้ไปมา {self.due_weeks} สัปดาห์ (กติกาความเป็นธรรม)",
+                    self.due_reason or f"due: {self.due_weeks} week(s) without a visit",
+                )
+            )
         if self.rank:
             out.append(
                 (
@@ -122,6 +133,10 @@ def visit_reasons(plan: WeekPlan) -> dict[str, VisitReason]:
     """code -> :class:`VisitReason` for every visit of the plan."""
     ranks = priority_ranks(plan)
     must = set(plan.parameters.must_visit)
+    history = getattr(plan, "history", None)
+    due = {
+        d.code: d for d in (history.due if history else ()) if d.status in ("required", "served")
+    }
     out = {}
     for route in plan.routes:
         for i, stop in enumerate(route.stops):
@@ -138,5 +153,7 @@ def visit_reasons(plan: WeekPlan) -> dict[str, VisitReason]:
                 detour_seconds=_detour(plan, route, i),
                 minutes_per_point=plan.parameters.minutes_per_point,
                 must_visit=stop.code in must,
+                due_weeks=due[stop.code].weeks_since if stop.code in due else 0,
+                due_reason=due[stop.code].reason if stop.code in due else "",
             )
     return out

@@ -1,12 +1,13 @@
 """Small plans with known content, for the map and export tests.
 
-``tiny_plan``: Amnat Charoen at district level, week 2026-W40, one unit, two days; the
-complaints of ``tests/test_plan.py`` plus two with hostile categories and columns full of
-personal data that must never reach an output. By hand (see test_plan.py for the drive
-minutes): 3702 Chanuman has priority 2 x (3 x 4) + 1 (unknown category, weight 1) = 25 and
-is the only visit (Monday 09:35-12:35, 65 drive minutes each way: objective 25 - 13 = 12);
-3706 (3), 3707 (1.5) and 3705 (1.06: one complaint 8 days old, age factor 1 + 0.05 x 8/7)
-are not worth their detours.
+``tiny_plan``: Amnat Charoen at district level, week 2026-W40, one unit, two days, visits
+of 180 minutes in 08:30-16:30; the complaints of ``tests/test_plan.py`` plus two with
+hostile categories and columns full of personal data that must never reach an output.
+By hand (see test_plan.py for the drive minutes): 3702 Chanuman has priority
+2 x (3 x 4) + 1 (unknown category, weight 1) = 25 and is the only visit (Monday
+09:35-12:35, 65 drive minutes each way: objective 25 - 13 = 12); 3706 (3), 3707 (1.5) and
+3705 (1.06: one complaint 8 days old, age factor 1 + 0.05 x 8/7) are not worth their
+detours.
 
 ``browser_plan``: Amnat Charoen at tambon level, two units, two days, 90-minute visits, so
 that there are several routes with several stops each; hostile categories at a visited
@@ -87,6 +88,7 @@ def tiny_plan(folder: Path, **kwargs) -> WeekPlan:
         week="2026-W40",
         days=2,
         units=1,
+        service_minutes=180,
         today=TODAY,
         time_limit=10,
         **kwargs,

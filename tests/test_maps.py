@@ -279,3 +279,25 @@ def test_map_of_three_provinces_at_tambon_level_is_at_most_3_mb(tmp_path):
     plan_map(plan).save(str(path))
     size = path.stat().st_size
     assert size <= 3_000_000, f"map.html is {size:,} bytes"
+
+
+def test_a_visit_the_fairness_rule_made_due_says_so(tiny):
+    from dataclasses import replace
+
+    from caravan.types import DueSite, HistoryInfo
+
+    reason = "due: 5 week(s) without a visit (no visit since the history began; --max-gap-weeks 4)"
+    history = HistoryInfo(
+        source="history.sqlite",
+        recency_weeks=3,
+        max_gap_weeks=4,
+        weeks_recorded=5,
+        due=(DueSite("3702", 5, None, "required", reason),),
+    )
+    why = visit_reasons(replace(tiny, history=history))["3702"]
+    assert why.due_weeks == 5
+    assert why.lines()[0] == (
+        "ถึงรอบต้องไป: ไม่ได้ไปมา 5 สัปดาห์ (กติกาความเป็นธรรม)",
+        reason,
+    )
+    assert visit_reasons(tiny)["3702"].due_weeks == 0

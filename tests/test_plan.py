@@ -60,6 +60,8 @@ def test_tiny_week_exact_plan(tmp_path):
         "2026-W40",
         "--days",
         "2",
+        "--service-minutes",
+        "180",
         "--out",
         str(out),
     )
@@ -116,6 +118,9 @@ def test_demo_plan_is_feasible_against_caravan_matrix(demo):
     out, _res, matrix = demo
     rows = read_itinerary(out / "itinerary.csv")
     assert rows, "the demo plan visits nothing"
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    service = plan["parameters"]["service_minutes"]
+    assert service == 240  # the district-level default
     seen = set()
     days: dict[tuple[str, str], list[dict[str, str]]] = {}
     for r in rows:
@@ -135,7 +140,7 @@ def test_demo_plan_is_feasible_against_caravan_matrix(demo):
             assert cur["drive_km"] == km
             assert _clock(cur["arrive"]) == _clock(prev["depart"]) + minutes
         for s in stops[1:-1]:
-            assert _clock(s["depart"]) - _clock(s["arrive"]) == 180
+            assert _clock(s["depart"]) - _clock(s["arrive"]) == service
             assert s["code"] not in seen, f"{s['code']} visited twice"
             seen.add(s["code"])
             assert s["code"][:2] == unit[:2], "a unit left its province"
@@ -203,7 +208,7 @@ def test_tambon_level_plan_is_valid():
             ["--day-start", "08:00", "--day-end", "10:00"],
             2,
             "Error: Invalid value for '--day-end': the day window 08:00-10:00 (2 h 00 min) is "
-            "shorter than one visit (3 h 00 min): no site can be visited",
+            "shorter than one visit (4 h 00 min): no site can be visited",
         ),
         (
             ["--day-start", "8h30"],
@@ -266,6 +271,8 @@ def test_unreachable_must_visit_is_a_data_error(tmp_path):
         "08:00",
         "--day-end",
         "11:30",
+        "--service-minutes",
+        "180",
         "--out",
         str(tmp_path / "out"),
     )

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.problem import InfeasibleRoute, Problem, Solution, Vehicle, evaluate, make_problem
+from caravan.problem import (
+    InfeasibleRoute,
+    Problem,
+    Solution,
+    Vehicle,
+    make_problem,
+    timed_route,
+)
 from caravan.solver import EngineUnsuitable, solve
 
 
@@ -50,31 +57,29 @@ def assert_valid(problem: Problem, sol: Solution) -> None:
 
 
 def brute_force(problem: Problem) -> float:
-    """Best objective by trying every assignment of sites to vehicles and every order."""
+    """Best objective by trying every assignment of sites to vehicles and every order
+    (-inf when no assignment serves every required site)."""
     cands = problem.candidates
     best = -float("inf")
     k = len(problem.vehicles)
     for assign in itertools.product(range(-1, k), repeat=len(cands)):
-        groups = [[c for c, a in zip(cands, assign, strict=True) if a == v] for v in range(k)]
-        if not problem.required <= {c for c, a in zip(cands, assign, strict=True) if a >= 0}:
+        visited = {c for c, a in zip(cands, assign, strict=True) if a >= 0}
+        if not problem.required <= visited:
             continue
-        total = 0.0
-        ok = True
-        for v, group in enumerate(groups):
-            best_route = None
+        total = sum(problem.prizes[s] for s in visited)
+        for v in range(k):
+            group = [c for c, a in zip(cands, assign, strict=True) if a == v]
+            travels = []
             for perm in itertools.permutations(group):
                 try:
-                    sol = evaluate(problem, [list(perm) if i == v else [] for i in range(k)])
+                    travels.append(timed_route(problem, v, perm).travel)
                 except InfeasibleRoute:
                     continue
-                if best_route is None or sol.objective > best_route:
-                    best_route = sol.objective
-            if best_route is None:
-                ok = False
+            if not travels:
+                total = -float("inf")
                 break
-            total += best_route
-        if ok:
-            best = max(best, total)
+            total -= problem.travel_weight * min(travels)
+        best = max(best, total)
     return best
 
 

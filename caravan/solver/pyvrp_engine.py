@@ -9,7 +9,7 @@ prizes left uncollected, which is the same as maximising our objective.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -69,22 +69,69 @@ def run(
     *,
     time_limit: float,
     seed: int,
-    initial: Sequence[Sequence[int]] | None = None,
-) -> list[tuple[int, tuple[int, ...]]] | None:
-    """Solve with PyVRP; return (class index, site order) per non-empty route, or None when
-    the best solution found is not feasible."""
+    pool_size: int = 0,
+    on_best: Callable[[int], None] | None = None,
+) -> tuple[list[tuple[int, tuple[int, ...]]] | None, list[tuple[int, tuple[int, ...]]]]:
+    """Solve with PyVRP.
+
+    Returns (best, pool): ``best`` is (class index, site order) per non-empty route of the
+    best solution, or None when it is not feasible; ``pool`` holds up to ``pool_size``
+    distinct routes of the solutions that were the best so far at some point of the search
+    and of the solutions it restarted from (good, diverse routes for the recombination, at
+    almost no cost to the search). ``on_best(scaled objective)`` is called for every new
+    feasible best solution.
+    """
+    from pyvrp import SolveParams
     from pyvrp import solve as pyvrp_solve
+    from pyvrp.IteratedLocalSearch import (
+        IteratedLocalSearchCallbacks,
+        IteratedLocalSearchParams,
+    )
     from pyvrp.stop import MaxRuntime
 
     data, cands = build_data(problem, classes, prizes, W)
+    total_prize = int(sum(int(prizes[s]) for s in cands))
+    pool: dict[tuple[int, tuple[int, ...]], None] = {}
+
+    class Collect(IteratedLocalSearchCallbacks):
+        def _keep(self, solution) -> None:
+            if len(pool) >= pool_size:
+                return
+            for route in solution.routes():
+                key = (
+                    int(route.vehicle_type()),
+                    tuple(cands[a.idx] for a in route if a.is_client()),
+                )
+                if key[1]:
+                    pool[key] = None
+
+        def on_best(self, best) -> None:
+            if not best.is_feasible():
+                return
+            self._keep(best)
+            if on_best is not None:
+                # PyVRP minimises travel cost + uncollected prizes = total prize - objective
+                cost = best.distance_cost() + best.uncollected_prizes()
+                on_best(total_prize - int(cost))
+
+        def on_restart(self, best) -> None:
+            if best.is_feasible():
+                self._keep(best)
+
+    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=Collect()))
     result = pyvrp_solve(
-        data, MaxRuntime(max(0.05, time_limit)), seed=seed, collect_stats=False, display=False
+        data,
+        MaxRuntime(max(0.05, time_limit)),
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=params,
     )
     if not result.is_feasible():
-        return None
-    out = []
+        return None, list(pool)
+    best = []
     for route in result.best.routes():
         sites = tuple(cands[a.idx] for a in route.schedule() if a.is_client())
         if sites:
-            out.append((int(route.vehicle_type()), sites))
-    return out
+            best.append((int(route.vehicle_type()), sites))
+    return best, list(pool)

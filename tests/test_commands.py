@@ -1,0 +1,130 @@
+"""caravan districts, matrix, sample complaints and data build, through the real command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import Counter
+
+import pytest
+
+from caravan.geography import load_geography
+
+from .conftest import SHARED_GEO, run_cli
+
+
+def test_districts_table_csv_geojson():
+    res = run_cli("districts", "--province", "37")
+    assert res.returncode == 0
+    lines = res.stdout.splitlines()
+    assert lines[0].split()[:3] == ["code", "name_th", "name_en"]
+    assert len(lines) == 1 + 7
+    assert lines[1].startswith("3701  เมืองอำนาจเจริญ  Mueang Amnat Charoen")
+
+    res = run_cli("districts", "--province", "35", "--level", "tambon", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert len(rows) == 79 and {r["district_code"][:2] for r in rows} == {"35"}
+
+    res = run_cli("districts", "--format", "geojson")
+    fc = json.loads(res.stdout)
+    assert len(fc["features"]) == 25
+    props = fc["features"][0]["properties"]
+    assert {"code", "name_th", "name_en", "site_lon", "site_lat", "area_km2"} <= set(props)
+
+
+def test_districts_unknown_province():
+    res = run_cli("districts", "--province", "10")
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--province': unknown province '10' (choose from 35, 37, 65)"
+    )
+
+
+def _haversine_km(a, b):
+    # an independent great-circle formula (spherical law of haversines, mean radius)
+    lon1, lat1, lon2, lat2 = map(math.radians, (a.lon, a.lat, b.lon, b.lat))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def test_matrix_file(tmp_path):
+    out = tmp_path / "m.csv"
+    res = run_cli("matrix", "--province", "37", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["from_code", "to_code", "minutes", "km"]
+    codes = {r["from_code"] for r in rows}
+    assert codes == {"BASE37", "3701", "3702", "3703", "3704", "3705", "3706", "3707"}
+    assert len(rows) == 8 * 7
+    geo = load_geography()
+    for r in rows:
+        km = _haversine_km(geo.sites[r["from_code"]], geo.sites[r["to_code"]]) * 1.2
+        assert float(r["km"]) == pytest.approx(km, abs=0.051)
+        assert int(r["minutes"]) == math.ceil(round(km * 1000) / 1000 - 1e-9)  # 60 km/h
+    # the Mueang district is at the base: 0 km apart
+    pair = next(r for r in rows if (r["from_code"], r["to_code"]) == ("BASE37", "3701"))
+    assert (pair["minutes"], pair["km"]) == ("0", "0.0")
+
+
+def test_matrix_speed_changes_minutes(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run_cli("matrix", "--province", "35", "-o", str(a)).returncode == 0
+    assert run_cli("matrix", "--province", "35", "--speed-kmh", "30", "-o", str(b)).returncode == 0
+    ra = {(r["from_code"], r["to_code"]): int(r["minutes"]) for r in csv.DictReader(a.open())}
+    rb = {(r["from_code"], r["to_code"]): int(r["minutes"]) for r in csv.DictReader(b.open())}
+    assert all(rb[k] >= 2 * ra[k] - 1 for k in ra)
+
+
+def test_sample_complaints_is_deterministic_and_realistic(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for f in (a, b):
+        res = run_cli(
+            "sample",
+            "complaints",
+            "--seed",
+            "3",
+            "--count",
+            "2000",
+            "--as-of",
+            "2026-11-20",
+            "-o",
+            str(f),
+        )
+        assert res.returncode == 0 and res.stdout.strip() == f"wrote 2000 complaints to {f}"
+    assert a.read_bytes() == b.read_bytes()
+    rows = list(csv.DictReader(a.open(encoding="utf-8")))
+    assert len(rows) == 2000 and len({r["id"] for r in rows}) == 2000
+    assert all("2026-05-24" <= r["received"] <= "2026-11-20" for r in rows)
+    status = Counter(r["status"] for r in rows)
+    assert 0.2 < status["resolved"] / 2000 < 0.5
+    cats = Counter(r["category"] for r in rows)
+    assert {"domestic_violence", "elderly", "poverty_debt", "land", "water", "roads"} <= set(cats)
+    by_district = Counter(r["district_code"] for r in rows if r["district_code"])
+    assert max(by_district.values()) > 3 * min(by_district.values()), "not uneven enough"
+    assert sum(1 for r in rows if r["lat"] and not r["district_code"]) > 50
+    assert sum(1 for r in rows if r["district_code"] and not r["tambon_code"]) > 50
+
+
+@pytest.mark.skipif(not SHARED_GEO.is_dir(), reason="../shared/geo is not beside the checkout")
+def test_data_build_command(tmp_path):
+    res = run_cli("data", "build", "--source", str(SHARED_GEO), "--out", str(tmp_path / "geo"))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == (
+        f"wrote 25 districts, 228 tambons and 3 bases to {tmp_path / 'geo'}"
+    )
+
+
+def test_data_build_missing_source(tmp_path):
+    (tmp_path / "src").mkdir()
+    res = run_cli(
+        "data", "build", "--source", str(tmp_path / "src"), "--out", str(tmp_path / "geo")
+    )
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"Error: {tmp_path / 'src' / 'districts_3prov.geojson'}: source file not found"
+    )
