@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from caravan import solver
 from caravan.complaints import ComplaintFile, read_complaints
-from caravan.errors import ParameterError
+from caravan.errors import InputError, ParameterError
 from caravan.geography import Geography, check_level, check_province, load_geography
 from caravan.geography import read_site_overrides as _read_overrides
 from caravan.model import build_province_model, duration_text, hhmm
@@ -107,6 +107,8 @@ def plan_week(
     today: dt.date | None = None,
     geography: Geography | None = None,
     progress: Callable[[str, float, float, float | None], None] | None = None,
+    strict: bool = False,
+    population: str | Path | Mapping[str, int] | None = None,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
 
@@ -114,7 +116,9 @@ def plan_week(
     path (default: the built-in sample) or an already read :class:`ComplaintFile`. ``bases``
     moves a province's base to a district or tambon site: a mapping ``{province: code}`` or a
     list of codes (the province is read from the code). ``progress(province, elapsed, best,
-    bound)`` is called while solving.
+    bound)`` is called while solving. ``strict`` makes any rejected complaint row an
+    InputError. ``population`` (a ``code,population`` CSV or a mapping) makes the map shade
+    open complaints per 10,000 residents instead of per km² (see :mod:`caravan.density`).
 
     Returns a :class:`~caravan.types.WeekPlan`; write it with :func:`caravan.export.write_plan`.
     Raises :class:`~caravan.errors.ParameterError` (bad argument), :class:`InputError` (bad
@@ -201,6 +205,25 @@ def plan_week(
     else:
         path = Path(complaints) if complaints is not None else sample_complaints_path()
         cfile = read_complaints(path, today=today, geography=geo)
+    if strict and cfile.rejects:
+        first = cfile.rejects[0]
+        raise InputError(
+            f"{len(cfile.rejects)} of {cfile.rows} rows rejected and --strict is set; the "
+            f"first: line {first.line}, field '{first.field}': {first.reason}",
+            source=cfile.source,
+        )
+    residents: dict[str, int] = {}
+    if population is not None:
+        from caravan.density import population_by_area, read_population
+
+        given = (
+            dict(population)
+            if isinstance(population, Mapping)
+            else read_population(population, geo)
+        )
+        residents = population_by_area(
+            given, geo, level=level, provinces=provs, source=str(population)[:200]
+        )
     mine = [c for c in cfile.accepted if c.province_code in provs]
     wts = load_weights(weights)
     seat_tambon = _seat_tambons(geo, provs)
@@ -307,6 +330,7 @@ def plan_week(
         travel_model=matrix.model,
         site_overrides=overrides_label,
         travel={"detour_factor": tm.detour_factor, "speed_kmh": tm.speed_kmh},
+        population_source=str(population) if isinstance(population, str | Path) else "",
     )
     summary = ComplaintSummary(
         source=cfile.source,
@@ -328,6 +352,7 @@ def plan_week(
         solve=info,
         complaints=summary,
         created=dt.datetime.now(BANGKOK).replace(microsecond=0),
+        population=residents,
     )
 
 
