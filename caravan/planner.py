@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from caravan import solver
 from caravan.complaints import ComplaintFile, read_complaints
+from caravan.complaints.table import ComplaintTable
 from caravan.errors import InputError, ParameterError
 from caravan.geography import Geography, check_level, check_province, load_geography
 from caravan.geography import read_site_overrides as _read_overrides
@@ -224,7 +225,7 @@ def plan_week(
         residents = population_by_area(
             given, geo, level=level, provinces=provs, source=str(population)[:200]
         )
-    mine = [c for c in cfile.accepted if c.province_code in provs]
+    mine = ComplaintTable.of(cfile.accepted).in_provinces(provs)
     wts = load_weights(weights)
     seat_tambon = _seat_tambons(geo, provs)
     scores, moved = score_sites(
@@ -337,7 +338,7 @@ def plan_week(
         rows=cfile.rows,
         accepted=len(cfile.accepted),
         rejected=len(cfile.rejects),
-        open=sum(1 for c in mine if c.status != "resolved"),
+        open=mine.open_count(),
         moved_to_seat=moved if level == "tambon" else 0,
         rejects=cfile.rejects,
     )

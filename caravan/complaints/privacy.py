@@ -19,6 +19,7 @@ wrong province, not enough to find a house.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from caravan.complaints.text import clean, squash
 
@@ -39,6 +40,7 @@ _ADDRESS = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def looks_personal(value: str) -> bool:
     """True when ``value`` looks like a phone or ID number, an e-mail address, a name with
     a title (นาย, นาง, Mr ...) or a street address, or is long free text."""
@@ -63,6 +65,7 @@ def shown(value: str) -> str:
     return f"'{text}'"
 
 
+@lru_cache(maxsize=1 << 16)
 def shown_raw(value: str) -> str:
     """A value for ``rejects.csv``: as in the file, or ``(hidden)``."""
     return HIDDEN if looks_personal(value) else value

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from caravan.atomic import OutputDir, atomic_write_text
 from caravan.complaints.reader import ComplaintFile
+from caravan.complaints.table import ComplaintTable
 
 ACCEPTED_COLUMNS = (
     "id",
@@ -41,19 +42,10 @@ def accepted_csv(cf: ComplaintFile) -> str:
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(ACCEPTED_COLUMNS)
-    w.writerows(
-        (
-            _safe(c.id),
-            c.received.isoformat(),
-            c.province_code,
-            c.district_code,
-            c.tambon_code,
-            _safe(c.category),
-            c.status,
-            c.urgency,
-        )
-        for c in cf.accepted
-    )
+    for cid, received, prov, dist, tam, cat, status, urgency in ComplaintTable.of(
+        cf.accepted
+    ).records():
+        w.writerow((_safe(cid), received, prov, dist, tam, _safe(cat), status, urgency))
     return buf.getvalue()
 
 

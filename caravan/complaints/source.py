@@ -152,7 +152,7 @@ def _records(stream: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[
     for record in reader:
         start = end + 1
         end = reader.line_num
-        if record and any(cell.strip() for cell in record):
+        if record and "".join(record).strip():
             yield start, record
 
 
