@@ -50,10 +50,30 @@ HEADER = (
     "สถานะ",
     "ความเร่งด่วน",
 )
-THAI_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.",
-               "ต.ค.", "พ.ย.", "ธ.ค.")
-STATUSES = ("รอรับเรื่อง", "รอดำเนินการ", "กำลังดำเนินการ", "อยู่ระหว่างดำเนินการ", "เสร็จสิ้น",
-            "ยุติเรื่อง", "open", "resolved")
+THAI_MONTHS = (
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+)
+STATUSES = (
+    "รอรับเรื่อง",
+    "รอดำเนินการ",
+    "กำลังดำเนินการ",
+    "อยู่ระหว่างดำเนินการ",
+    "เสร็จสิ้น",
+    "ยุติเรื่อง",
+    "open",
+    "resolved",
+)
 URGENCIES = ("ปกติ", "ปกติ", "ปกติ", "ด่วน", "ด่วนมาก", "ต่ำ", "")
 FIRST = ("สมชาย", "สมหญิง", "บุญมี", "มาลี", "ประเสริฐ", "วิไล", "สุรชัย", "อรุณี")
 LAST = ("ใจดี", "ศรีสุข", "มีสุข", "ทองดี", "แก้วมณี", "บุญเรือง")
@@ -74,8 +94,9 @@ def generate(path: Path, rows: int, seed: int, as_of: dt.date) -> None:
     weights = rng.lognormal(0, 0.8, len(tambons))
     weights /= weights.sum()
     # a pool of random points inside each tambon
-    shapes = {f["properties"]["code"]: shapely.geometry.shape(f["geometry"])
-              for f in boundaries("tambon")}
+    shapes = {
+        f["properties"]["code"]: shapely.geometry.shape(f["geometry"]) for f in boundaries("tambon")
+    }
     pool = []
     for t in tambons:
         g = shapes[t.code]
@@ -131,21 +152,34 @@ def generate(path: Path, rows: int, seed: int, as_of: dt.date) -> None:
             elif b < 0.01:
                 tam, dist, prov, lat, lon = "", "", "", "13.750000", "100.500000"
             cid = f"R{(i - 1 if dup[i] < 0.001 and i else i):07d}"
-            w.writerow((
-                i + 1, cid, received,
-                f"นาย{FIRST[i % 8]} {LAST[i % 6]}", f"{3_1000_00000_00_0 + i}",
-                f"08{i % 10}-{i % 1000:03d}-{i % 10000:04d}", f"{i % 200}/3 หมู่ {i % 12} ",
-                prov, dist, tam, lat, lon, cats[cat[i]], "ร้องเรียนเรื่องความเดือดร้อน",
-                STATUSES[stat[i]], URGENCIES[urg[i]],
-            ))
+            w.writerow(
+                (
+                    i + 1,
+                    cid,
+                    received,
+                    f"นาย{FIRST[i % 8]} {LAST[i % 6]}",
+                    f"{3_1000_00000_00_0 + i}",
+                    f"08{i % 10}-{i % 1000:03d}-{i % 10000:04d}",
+                    f"{i % 200}/3 หมู่ {i % 12} ",
+                    prov,
+                    dist,
+                    tam,
+                    lat,
+                    lon,
+                    cats[cat[i]],
+                    "ร้องเรียนเรื่องความเดือดร้อน",
+                    STATUSES[stat[i]],
+                    URGENCIES[urg[i]],
+                )
+            )
 
 
 def measure(path: Path, as_of: dt.date) -> dict:
     """Read + place (read_complaints) and score (score_sites); in a fresh process."""
     started = time.perf_counter()
     from caravan.complaints import read_complaints
-    from caravan.planner import _seat_tambons
     from caravan.geography import load_geography
+    from caravan.planner import _seat_tambons
     from caravan.priority import load_weights, score_sites
     from caravan.types import PROVINCES
 
@@ -155,7 +189,7 @@ def measure(path: Path, as_of: dt.date) -> dict:
     read = time.perf_counter()
     weights = load_weights()
     seats = _seat_tambons(geo, list(PROVINCES))
-    scores, moved = score_sites(
+    scores, _moved = score_sites(
         cf.accepted, level="tambon", reference=as_of, weights=weights, seat_tambon=seats
     )
     scored = time.perf_counter()
@@ -194,18 +228,27 @@ def main() -> None:
         print(f"generated {args.rows:,} rows ({size:.0f} MB) in {time.perf_counter() - t0:.1f} s")
         out = subprocess.run(
             [sys.executable, __file__, "--measure", str(path), "--as-of", args.as_of],
-            capture_output=True, text=True, check=True, env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            check=True,
+            env=dict(os.environ),
         )
         r = json.loads(out.stdout)
-    print(f"rows {r['rows']:,}: {r['accepted']:,} accepted, {r['rejected']:,} rejected "
-          f"{r['reasons']}; {r['sites']} sites scored")
-    print(f"read+place {r['read_place_s']:.2f} s, score {r['score_s']:.2f} s, "
-          f"total {r['total_s']:.2f} s ({r['rows'] / max(r['total_s'], 1e-9):,.0f} rows/s); "
-          f"imports {r['import_s']:.2f} s")
+    print(
+        f"rows {r['rows']:,}: {r['accepted']:,} accepted, {r['rejected']:,} rejected "
+        f"{r['reasons']}; {r['sites']} sites scored"
+    )
+    print(
+        f"read+place {r['read_place_s']:.2f} s, score {r['score_s']:.2f} s, "
+        f"total {r['total_s']:.2f} s ({r['rows'] / max(r['total_s'], 1e-9):,.0f} rows/s); "
+        f"imports {r['import_s']:.2f} s"
+    )
     print(f"peak memory (ru_maxrss) {r['peak_mib']:,} MiB")
     goal_t, goal_m = args.rows <= 1_000_000 and r["total_s"] <= 15, r["peak_mib"] <= 2048
-    print(f"goal (1M rows: <= 15 s, <= 2048 MiB): time {'met' if goal_t else 'NOT met'}, "
-          f"memory {'met' if goal_m else 'NOT met'}")
+    print(
+        f"goal (1M rows: <= 15 s, <= 2048 MiB): time {'met' if goal_t else 'NOT met'}, "
+        f"memory {'met' if goal_m else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

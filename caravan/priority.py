@@ -215,7 +215,8 @@ def _score_table(
     codes: dict[str, int] = {}
     place_site = np.zeros(len(cols["places"]), dtype=np.int64)
     place_moved = np.zeros(len(cols["places"]), dtype=bool)
-    for i, (prov, dist, tam) in enumerate(cols["places"]):
+    for i in np.unique(cols["place"]).tolist():  # only the places of these complaints
+        prov, dist, tam = cols["places"][i]
         code, was_moved = site_of(
             Complaint("", reference, prov, dist, tam, "", "open"), level, seat_tambon
         )
