@@ -103,7 +103,7 @@ def _year(text: str, era: str) -> tuple[int, str]:
 
 def _make(y: int, m: int, d: int) -> dt.date:
     if not 1 <= m <= 12:
-        raise DateError(f"month {m} does not exist (dates are read day/month/year)")
+        raise DateError(f"month {m} does not exist; dates are read day/month/year")
     try:
         return dt.date(y, m, d)
     except ValueError:

@@ -215,8 +215,6 @@ class _Checker:
                     except ValueError:
                         return Bad(BAD_COORDINATES, name, f"not a number: {shown(text)}")
             lat, lon = values
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
-            return Bad(BAD_COORDINATES, "lat", f"not a latitude and longitude: {lat:.2f},{lon:.2f}")
         if not both and _TH_LON[0] <= lat <= _TH_LON[1] and _TH_LAT[0] <= lon <= _TH_LAT[1]:
             return Bad(
                 BAD_COORDINATES,
@@ -224,6 +222,8 @@ class _Checker:
                 f"lat and lon look swapped: lat {lat:.2f}, lon {lon:.2f} (in Thailand a "
                 "latitude is 5-21 and a longitude 97-106)",
             )
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also false for NaN
+            return Bad(BAD_COORDINATES, "lat", f"not a latitude and longitude: {lat:.2f},{lon:.2f}")
         return lon, lat
 
     # ------------------------------------------------------------ raw values
@@ -585,9 +585,10 @@ def _read_table(table: Table, *, today, geography) -> ComplaintFile:
         columns=cols,
     )
     n, accepted, rejects = checker.run(rows)
-    notes = [*cols.notes, *checker.notes]
+    notes = []
     if table.header_line > 1:
         notes.append(f"header found on line {table.header_line}; the lines above it were skipped")
+    notes += [*cols.notes, *checker.notes]
     return _result(src, n, accepted, rejects, notes, cols, table.describe())
 
 

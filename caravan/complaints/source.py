@@ -179,6 +179,16 @@ def _open_csv(path: Path, head: bytes, *, encoding, chosen, progress) -> Table:
     src = str(path)
     guessed = encoding is None
     enc = detect_encoding(head, src) if guessed else _check_encoding(encoding)
+    if not guessed:
+        try:
+            codecs.getincrementaldecoder(enc)().decode(head, final=len(head) < PREFIX_BYTES)
+        except UnicodeDecodeError as exc:
+            label = _ENCODING_LABELS.get(enc, enc)
+            raise InputError(
+                f"not {label} text (name the encoding with --encoding)",
+                source=src,
+                line=head[: exc.start].count(b"\n") + 1,
+            ) from None
     if enc == "utf-8" and head.startswith(codecs.BOM_UTF8):
         enc = "utf-8-sig"
     try:
@@ -289,9 +299,11 @@ def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
     from openpyxl.utils.exceptions import InvalidFileException
 
     src = str(path)
+    fh = open(path, "rb")  # noqa: SIM115 - a file object, so that any file name works
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        fh.close()
         raise InputError(
             "not an Excel .xlsx workbook (a damaged or other zip file)", source=src
         ) from None
@@ -304,6 +316,7 @@ def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
         )
         if hit is None:
             wb.close()
+            fh.close()
             raise InputError(
                 f"no sheet '{sheet}' (sheets: {', '.join(names)})", source=src, field="--sheet"
             )
@@ -325,9 +338,11 @@ def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
                 break
     except Exception as exc:  # a damaged sheet
         wb.close()
+        fh.close()
         raise InputError(f"cannot read the sheet: {exc}", source=src) from None
     if not first:
         wb.close()
+        fh.close()
         raise InputError(f"empty sheet '{ws.title}' (no header row)", source=src, line=1)
     best = first[0]
     best_score = 0
@@ -353,6 +368,7 @@ def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
                 progress(total, total)
         finally:
             wb.close()
+            fh.close()
 
     return Table(
         source=src,
