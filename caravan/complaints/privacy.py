@@ -77,8 +77,8 @@ def shown_coordinate(value: str) -> str:
         number = float(clean(value).replace(",", "."))
     except ValueError:
         return shown_raw(value)
-    if number != number or number in (float("inf"), float("-inf")):
-        return shown_raw(value)
+    if not -180 <= number <= 180:  # not a coordinate (perhaps a phone number); NaN too
+        return HIDDEN
     return f"{number:.2f}"
 
 

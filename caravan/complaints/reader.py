@@ -223,7 +223,12 @@ class _Checker:
                 "latitude is 5-21 and a longitude 97-106)",
             )
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also false for NaN
-            return Bad(BAD_COORDINATES, "lat", f"not a latitude and longitude: {lat:.2f},{lon:.2f}")
+            # no value shown: a number this far off may be a phone or ID number
+            return Bad(
+                BAD_COORDINATES,
+                "lat",
+                "not a latitude and longitude (latitude -90 to 90, longitude -180 to 180)",
+            )
         return lon, lat
 
     # ------------------------------------------------------------ raw values
