@@ -174,6 +174,20 @@ def generate(path: Path, rows: int, seed: int, as_of: dt.date) -> None:
             )
 
 
+def to_xlsx(path: Path) -> Path:
+    """The same rows as an Excel workbook (openpyxl, write-only)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("complaints")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh):
+            ws.append(row)
+    out = path.with_suffix(".xlsx")
+    wb.save(out)
+    return out
+
+
 def measure(path: Path, as_of: dt.date) -> dict:
     """Read + place (read_complaints) and score (score_sites); in a fresh process."""
     started = time.perf_counter()
@@ -193,7 +207,8 @@ def measure(path: Path, as_of: dt.date) -> dict:
         cf.accepted, level="tambon", reference=as_of, weights=weights, seat_tambon=seats
     )
     scored = time.perf_counter()
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kib = usage.ru_maxrss
     return {
         "rows": cf.rows,
         "accepted": len(cf.accepted),
@@ -204,6 +219,7 @@ def measure(path: Path, as_of: dt.date) -> dict:
         "read_place_s": round(read - imported, 2),
         "score_s": round(scored - read, 2),
         "total_s": round(scored - imported, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_mib": round(peak_kib / 1024),
     }
 
@@ -215,6 +231,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None, help="write the file here and keep it")
     ap.add_argument("--measure", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--as-of", default="2026-11-20")
+    ap.add_argument("--xlsx", action="store_true", help="measure an .xlsx of the same rows")
     args = ap.parse_args()
     as_of = dt.date.fromisoformat(args.as_of)
     if args.measure:
@@ -224,6 +241,8 @@ def main() -> None:
         path = args.keep or Path(tmp) / "complaints.csv"
         t0 = time.perf_counter()
         generate(path, args.rows, args.seed, as_of)
+        if args.xlsx:
+            path = to_xlsx(path)
         size = path.stat().st_size / 1e6
         print(f"generated {args.rows:,} rows ({size:.0f} MB) in {time.perf_counter() - t0:.1f} s")
         out = subprocess.run(
@@ -243,11 +262,13 @@ def main() -> None:
         f"total {r['total_s']:.2f} s ({r['rows'] / max(r['total_s'], 1e-9):,.0f} rows/s); "
         f"imports {r['import_s']:.2f} s"
     )
+    print(f"CPU time of the measuring process {r['cpu_s']:.2f} s (user + system)")
     print(f"peak memory (ru_maxrss) {r['peak_mib']:,} MiB")
-    goal_t, goal_m = args.rows <= 1_000_000 and r["total_s"] <= 15, r["peak_mib"] <= 2048
+    goal_t, goal_m = r["total_s"] <= 15, r["peak_mib"] <= 2048
     print(
         f"goal (1M rows: <= 15 s, <= 2048 MiB): time {'met' if goal_t else 'NOT met'}, "
         f"memory {'met' if goal_m else 'NOT met'}"
+        + ("" if args.rows == 1_000_000 else f" (for {args.rows:,} rows)")
     )
 
 
