@@ -118,8 +118,8 @@ def _reading_options(func):
         "--column",
         multiple=True,
         metavar="FIELD=HEADER",
-        help="Read FIELD (id, received, province, district, tambon, lat, lon, category, "
-        "status, urgency) from the column HEADER. Repeatable.",
+        help="Read FIELD (id, received, province, district, tambon, lat, lon, coordinates, "
+        "category, status, urgency) from the column HEADER. Repeatable.",
     )(func)
     func = click.option(
         "--sheet", default=None, metavar="NAME", help="Sheet of an .xlsx file. Default: the first."

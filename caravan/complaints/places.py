@@ -275,9 +275,9 @@ class Placer:
             if not fits:
                 if dcodes is not None and not any(c[:4] in dcodes for c in t):
                     return Bad(
-                        MISMATCH, "district", f"{what} is not in district {_given(district)}"
+                        MISMATCH, "district", f"{what} is not in district {_quoted(district)}"
                     )
-                return Bad(MISMATCH, "province", f"{what} is not in province {_given(province)}")
+                return Bad(MISMATCH, "province", f"{what} is not in province {_quoted(province)}")
             return self._ambiguous("tambon", tambon, fits, "district or province")
         assert dcodes is not None
         fits = [c for c in dcodes if pcodes is None or c[:2] in pcodes]
@@ -285,7 +285,7 @@ class Placer:
             return fits[0][:2], fits[0], ""
         if not fits:
             what = self._what("district", district, dcodes)
-            return Bad(MISMATCH, "province", f"{what} is not in province {_given(province)}")
+            return Bad(MISMATCH, "province", f"{what} is not in province {_quoted(province)}")
         return self._ambiguous("district", district, fits, "province")
 
     def _what(self, level: str, value: str, codes: Sequence[str]) -> str:
@@ -347,7 +347,3 @@ def _quoted(value: str) -> str:
     from caravan.complaints.privacy import shown
 
     return shown(value)
-
-
-def _given(value: str) -> str:
-    return _quoted(value)

@@ -19,7 +19,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from caravan.complaints.columns import ColumnMap, header_score, match_columns
@@ -64,7 +64,6 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     sheet: str = ""
-    notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         if self.kind == "xlsx":
