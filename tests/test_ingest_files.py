@@ -366,3 +366,35 @@ def test_rows_outside_the_provinces_in_every_form(tmp_path):
         (7, "province", "place mismatch",
          "point near 15.79,104.14 (lat,lon) is in province 35, not 'พิษณุโลก'"),
     ]  # fmt: skip
+
+
+def test_a_stray_quote_is_an_error_not_lost_rows(tmp_path):
+    f = tmp_path / "quote.csv"
+    f.write_text(
+        "id,received,district_code,category,status\n"
+        'A1,2026-11-01,3501,"roads,open\n'
+        "A2,2026-11-01,3501,roads,open\n"
+        "A3,2026-11-01,3501,roads,open\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        read_complaints(f, today=TODAY)
+    assert str(err.value) == (
+        f"{f}:2: not a readable CSV: a quoted field starting on line 2 holds whole rows (a "
+        'stray " in the file?)'
+    )
+
+
+def test_long_and_multiline_free_text_is_fine(tmp_path):
+    f = tmp_path / "text.csv"
+    long_text = "ข้อความยาว " * 30_000  # 330,000 characters, over csv's default limit
+    f.write_text(
+        "id,received,district_code,category,status,รายละเอียด\n"
+        f'L1,2026-11-01,3501,roads,open,"{long_text}"\n'
+        'L2,2026-11-01,3501,roads,open,"บรรทัดแรก, มีจุลภาค\nบรรทัดที่สอง"\n'
+        "L3,2026-11-01,3599,roads,open,\n",
+        encoding="utf-8",
+    )
+    res = read_complaints(f, today=TODAY)
+    assert [c.id for c in res.accepted] == ["L1", "L2"]
+    assert [r.line for r in res.rejects] == [5]

@@ -144,13 +144,37 @@ def detect_encoding(head: bytes, source: str) -> str:
         ) from None
 
 
-def _records(stream: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line, cells) of every record that is not blank."""
+MAX_RECORD_LINES = 200  # a quoted field running longer than this was never closed
+MAX_FIELD_CHARS = 1 << 24
+
+
+def _records(
+    stream: io.TextIOBase, delimiter: str, width: int = 0
+) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of every record that is not blank. A record over several lines
+    is checked for rows swallowed by an unclosed quote: a line inside one of its cells
+    with as many delimiters as a whole row of ``width`` fields (when ``width`` > 2)."""
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)  # long free-text columns are common
     reader = csv.reader(stream, delimiter=delimiter)
     end = 0
     for record in reader:
         start = end + 1
         end = reader.line_num
+        if end - start >= MAX_RECORD_LINES:
+            # a stray quote swallowed the rows after it: stop rather than lose them
+            raise csv.Error(
+                f"a quoted field starting on line {start} runs over {end - start + 1} lines "
+                '(a stray " in the file?)'
+            )
+        if end > start and width > 2:
+            for cell in record:
+                inner = cell.splitlines()[1:]
+                if any(part.count(delimiter) >= width - 1 for part in inner):
+                    raise csv.Error(
+                        f"a quoted field starting on line {start} holds whole rows (a stray "
+                        '" in the file?)'
+                    )
         if record and "".join(record).strip():
             yield start, record
 
@@ -208,7 +232,7 @@ def _open_csv(path: Path, head: bytes, *, encoding, chosen, progress) -> Table:
         line = header_line
         try:
             n = 0
-            for line, rec in _records(stream, delim):
+            for line, rec in _records(stream, delim, len(header)):
                 if line <= header_line:
                     continue
                 yield line, rec
