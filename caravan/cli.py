@@ -9,6 +9,7 @@ exit codes: :class:`~caravan.errors.ParameterError` is a usage error (exit 2, cl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import sys
@@ -24,7 +25,7 @@ from caravan.types import LEVELS, PROVINCES
 
 
 def _usage_error(exc: ParameterError) -> click.UsageError:
-    if exc.param.startswith("--"):
+    if exc.param.startswith("--") or exc.param.isupper():  # an option or an ARGUMENT
         return click.BadParameter(exc.reason, param_hint=f"'{exc.param}'")
     return click.UsageError(str(exc))
 
@@ -80,6 +81,69 @@ def _travel_options(func):
         show_default=True,
         help="Road km per great-circle km.",
     )(func)
+    return func
+
+
+# options of rolling planning (issue 6), used by 'plan' and the commands at the end
+
+
+def _db_option(func):
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="History database (SQLite). Default: $CARAVAN_DB, else the user data folder "
+        "(~/.local/share/caravan/history.sqlite on Linux).",
+    )(func)
+
+
+def _rolling_options(func):
+    for decorator in reversed(
+        (
+            _db_option,
+            click.option(
+                "--no-history",
+                is_flag=True,
+                help="Plan without reading the history (no recency, fairness or outcomes).",
+            ),
+            click.option(
+                "--recency-weeks",
+                type=click.IntRange(0, 104),
+                default=None,
+                help="A site visited in the last N weeks counts its old complaints less; "
+                "visited last week: it rests. 0 = off. [default: 3 district, 8 tambon]",
+            ),
+            click.option(
+                "--max-gap-weeks",
+                type=click.IntRange(0, 520),
+                default=None,
+                help="Every district (tambon at tambon level) gets a visit at least every K "
+                "weeks: due sites become required. 0 = off. [default: 4 district, 26 tambon]",
+            ),
+            click.option(
+                "--holiday",
+                "holidays",
+                multiple=True,
+                metavar="DATE",
+                help="A day off in the planned week besides the built-in Thai holidays. "
+                "Repeatable.",
+            ),
+            click.option(
+                "--workday",
+                "workdays",
+                multiple=True,
+                metavar="DATE",
+                help="Work on this day of the planned week (overrides a holiday, or adds a "
+                "weekend day). Repeatable.",
+            ),
+            click.option(
+                "--commit",
+                is_flag=True,
+                help="Record the plan in the history database (one transaction).",
+            ),
+        )
+    ):
+        func = decorator(func)
     return func
 
 
@@ -351,6 +415,7 @@ class _Progress:
 )
 @click.option("--no-map", is_flag=True, help="Do not write map.html.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@_rolling_options
 @translate_errors
 def plan(
     complaints,
@@ -382,6 +447,7 @@ def plan(
     out,
     no_map,
     quiet,
+    **rolling,
 ) -> None:
     """Plan a week: choose, order and time the visits of every unit.
 
@@ -401,6 +467,7 @@ def plan(
         quiet=quiet,
     )
     progress = _Progress(quiet)
+    history_options = _plan_history(rolling, week, level)
     result = plan_week(
         complaints=cfile,
         strict=strict,
@@ -424,15 +491,13 @@ def plan(
         weights=weights,
         travel=_travel_model(detour_factor, speed_kmh),
         progress=progress,
+        holidays=rolling["holidays"],
+        workdays=rolling["workdays"],
+        rolling=history_options,
     )
     progress.done()
     paths = write_plan(result, out, with_map=not no_map)
-    if quiet:
-        return
-    for line in summary_lines(result):
-        click.echo(line)
-    for p in paths:
-        click.echo(f"wrote {p}")
+    _finish_plan(result, paths, out, rolling, quiet)
 
 
 def summary_lines(plan) -> list[str]:
@@ -667,6 +732,296 @@ def data_build(source, out) -> None:
         f"wrote {counts['districts']} districts, {counts['tambons']} tambons and "
         f"{counts['bases']} bases to {out}"
     )
+
+
+# ---------------------------------------------------------------------------- rolling planning
+# history database, holidays, replan and reports (issue 6): logic in caravan.history,
+# caravan.workdays, caravan.rolling, caravan.outcomes, caravan.replan, caravan.report
+
+
+def _plan_history(rolling: dict, week: str | None, level: str):
+    """Read the history a plan needs (nothing is created or written)."""
+    from caravan.history import open_history
+    from caravan.planner import parse_week
+    from caravan.rolling import RollingOptions
+
+    if rolling["no_history"]:
+        if rolling["commit"]:  # refuse an unusable database before planning, not after
+            open_history(rolling["db"]).close()
+        return RollingOptions(
+            recency_weeks=rolling["recency_weeks"], max_gap_weeks=rolling["max_gap_weeks"]
+        )
+    _, monday = parse_week(week)
+    with open_history(rolling["db"]) as hist:
+        snap = hist.snapshot(before=monday)
+    return RollingOptions(
+        history=snap, recency_weeks=rolling["recency_weeks"], max_gap_weeks=rolling["max_gap_weeks"]
+    )
+
+
+def _finish_plan(result, paths, out, rolling: dict, quiet: bool, *, replan_of=None) -> None:
+    """Record the plan when asked (--commit), then print the summary."""
+    from caravan.export import plan_json
+    from caravan.report import plan_history_lines
+
+    recorded = None
+    if rolling.get("commit"):
+        from caravan.history import open_history
+
+        with open_history(rolling["db"], create=True) as hist:
+            recorded = (
+                hist.path,
+                hist.record_plan(
+                    plan=result,
+                    plan_json=plan_json(result),
+                    source=str(Path(out) / "plan.json"),
+                    replan_of=replan_of,
+                ),
+            )
+    if quiet:
+        return
+    for line in summary_lines(result) + plan_history_lines(result):
+        click.echo(line)
+    for p in paths:
+        click.echo(f"wrote {p}")
+    if recorded:
+        click.echo(_recorded_line(*recorded))
+
+
+def _recorded_line(path, res) -> str:
+    if res.already:
+        return f"already recorded as plan #{res.plan_id} in {path}"
+    replaced = (
+        f" (replaces plan {', '.join(f'#{i}' for i in res.replaced)})" if res.replaced else ""
+    )
+    return f"recorded plan #{res.plan_id} ({res.visits} visits) in {path}{replaced}"
+
+
+@cli.command()
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False))
+@click.option(
+    "--done-through",
+    required=True,
+    metavar="DATE",
+    help="Keep the visits of the days up to and including DATE as they were.",
+)
+@click.option(
+    "--complaints",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="New complaint CSV. Default: the priorities stored in PLAN.json.",
+)
+@click.option("--must-visit", multiple=True, metavar="CODE", help="Add a required site.")
+@click.option("--skip", multiple=True, metavar="CODE", help="Leave a site out.")
+@click.option(
+    "--holiday",
+    "holidays",
+    multiple=True,
+    metavar="DATE",
+    help="A day left to plan that is not worked after all. Repeatable.",
+)
+@_db_option
+@click.option("--no-history", is_flag=True, help="Do not read the history database.")
+@click.option(
+    "--commit", is_flag=True, help="Record the new plan in the history (replaces the old)."
+)
+@click.option("--time-limit", type=float, default=None, help="Seconds for the optimizer.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="out",
+    show_default=True,
+    help="Folder for the new plan's files.",
+)
+@click.option("--no-map", is_flag=True, help="Do not write map.html.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@translate_errors
+def replan(
+    plan_file,
+    done_through,
+    complaints,
+    must_visit,
+    skip,
+    holidays,
+    db,
+    no_history,
+    commit,
+    time_limit,
+    out,
+    no_map,
+    quiet,
+) -> None:
+    """Replan the rest of a week: keep the days up to --done-through, re-optimise the rest.
+
+    Writes the same files as 'caravan plan'; itinerary.csv gets a 'changed' column and
+    plan.json a 'replan' section listing added, removed, moved and retimed visits.
+    """
+    from caravan.export import write_plan
+    from caravan.history import monday_of, open_history
+    from caravan.planfile import read_plan
+    from caravan.replan import replan_week
+
+    check_writable_dir(out)
+    original = read_plan(plan_file)
+    snap = None
+    replan_of = None
+    if not no_history:
+        with open_history(db) as hist:
+            snap = hist.snapshot(before=monday_of(original.parameters.week))
+            active = {v.plan_id for v in hist.visits(weeks=[original.parameters.week])}
+            replan_of = min(active) if len(active) == 1 else None
+    result = replan_week(
+        plan=original,
+        done_through=done_through,
+        complaints=complaints,
+        history=snap,
+        must_visit=must_visit,
+        skip=skip,
+        holidays=holidays,
+        time_limit=time_limit,
+    )
+    result = dataclasses.replace(
+        result,
+        replan=dataclasses.replace(result.replan, base_plan=str(plan_file)),
+        notes=tuple(n.replace("(in memory)", str(plan_file)) for n in result.notes),
+    )
+    paths = write_plan(result, out, with_map=not no_map)
+    _finish_plan(result, paths, out, {"commit": commit, "db": db}, quiet, replan_of=replan_of)
+
+
+@cli.group()
+def history() -> None:
+    """The visit history: record plans and outcomes, list and show weeks."""
+
+
+@history.command("record")
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False))
+@_db_option
+@translate_errors
+def history_record(plan_file, db) -> None:
+    """Record a plan.json in the history (replaces earlier plans of its week and provinces)."""
+    from caravan.export import plan_json
+    from caravan.history import open_history
+    from caravan.planfile import read_plan
+
+    p = read_plan(plan_file)
+    with open_history(db, create=True) as hist:
+        res = hist.record_plan(plan=p, plan_json=plan_json(p), source=str(plan_file))
+        click.echo(_recorded_line(hist.path, res))
+
+
+@history.command("outcome")
+@click.argument("outcome_file", metavar="FILE", type=click.Path(dir_okay=False))
+@_db_option
+@translate_errors
+def history_outcome(outcome_file, db) -> None:
+    """Record what the field team reported per visit (outcome_template.csv filled in)."""
+    from caravan.history import open_history
+    from caravan.outcomes import read_outcomes
+    from caravan.planner import today_bangkok
+
+    with open_history(db) as hist:
+        if not hist.exists:
+            raise CaravanError(
+                f"{hist.path}: no history database yet: record the plan first (caravan "
+                "history record PLAN.json)"
+            )
+        rows, empty = read_outcomes(outcome_file, visits=hist.visits(), today=today_bangkok())
+        new, replaced = hist.record_outcomes(rows, source=str(outcome_file))
+        resolved = sum(r.resolved for r in rows)
+        escalated = sum(r.escalated for r in rows)
+        click.echo(
+            f"recorded {new + replaced} outcome(s) ({new} new, {replaced} replaced; "
+            f"{empty} row(s) left empty) from {outcome_file} in {hist.path}: "
+            f"{resolved} complaint(s) resolved, {escalated} escalated"
+        )
+
+
+@history.command("list")
+@_db_option
+@translate_errors
+def history_list(db) -> None:
+    """List the recorded plans."""
+    from caravan.history import open_history
+    from caravan.report import plans_table
+
+    with open_history(db) as hist:
+        plans = hist.plans()
+        if not plans:
+            click.echo(f"no plans recorded in {hist.path}")
+            return
+        for line in plans_table(plans):
+            click.echo(line)
+
+
+@history.command("show")
+@click.argument("week", metavar="WEEK")
+@_db_option
+@translate_errors
+def history_show(week, db) -> None:
+    """Show a recorded week: its visits and their outcomes."""
+    from caravan.history import open_history
+    from caravan.planner import parse_week
+    from caravan.report import week_table
+
+    try:
+        label, _ = parse_week(week)
+    except ParameterError as exc:
+        raise ParameterError(exc.reason, param="WEEK") from None
+    with open_history(db) as hist:
+        for line in week_table(hist, label):
+            click.echo(line)
+
+
+@cli.command()
+@click.option("--from", "first", required=True, metavar="YYYY-Www", help="First week.")
+@click.option("--to", "last", required=True, metavar="YYYY-Www", help="Last week.")
+@_provinces_option
+@click.option(
+    "--max-gap-weeks",
+    type=click.IntRange(1, 520),
+    default=None,
+    help="Mark districts without a visit for this many weeks. [default: 4]",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the report as an HTML page with charts.",
+)
+@_db_option
+@translate_errors
+def report(first, last, provinces, max_gap_weeks, html_file, db) -> None:
+    """Season report: visits per district, complaints reached and resolved per week, weeks
+    since each district's last visit."""
+    from caravan.history import open_history
+    from caravan.planner import parse_week
+    from caravan.report import season_html, season_report, season_tables
+
+    try:
+        a, monday_a = parse_week(first)
+    except ParameterError as exc:
+        raise ParameterError(exc.reason, param="--from") from None
+    try:
+        b, monday_b = parse_week(last)
+    except ParameterError as exc:
+        raise ParameterError(exc.reason, param="--to") from None
+    if monday_b < monday_a:
+        raise ParameterError(f"{b} is before --from {a}", param="--to")
+    with open_history(db) as hist:
+        rep = season_report(
+            hist,
+            first=a,
+            last=b,
+            provinces=_check_provinces(provinces) if provinces else None,
+            max_gap_weeks=max_gap_weeks,
+        )
+    for line in season_tables(rep):
+        click.echo(line)
+    if html_file:
+        _write_output(html_file, season_html(rep))
+        click.echo(f"wrote {html_file}")
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from caravan import __version__
 from caravan.atomic import OutputDir, atomic_write_text
 from caravan.model import hhmm
 from caravan.priority import category_label
+from caravan.rollingfile import rolling_sections
 from caravan.travel import format_km
 from caravan.types import WeekPlan
 
@@ -101,6 +102,12 @@ def itinerary_rows(plan: WeekPlan) -> list[list[object]]:
 
 
 def itinerary_csv(plan: WeekPlan) -> str:
+    if plan.replan is not None:  # a replan says, per visit, what changed (caravan.replan)
+        from caravan.replan import with_changed_column
+
+        return csv_text(
+            (*ITINERARY_COLUMNS, "changed"), with_changed_column(plan, itinerary_rows(plan))
+        )
     return csv_text(ITINERARY_COLUMNS, itinerary_rows(plan))
 
 
@@ -266,6 +273,7 @@ def plan_dict(plan: WeekPlan) -> dict:
         "routes": routes,
         "unvisited": unvisited,
         "sites": sites,
+        **rolling_sections(plan),
     }
 
 
@@ -282,12 +290,16 @@ def rejects_csv(plan: WeekPlan) -> str:
 
 def write_plan(plan: WeekPlan, out: str | Path, *, with_map: bool = True) -> list[Path]:
     """Write ``itinerary.csv``, ``plan.json``, ``rejects.csv`` (the complaint rows that could
-    not be used; only the header when there are none) and ``map.html`` into ``out``: all of
-    them, or none if anything fails."""
+    not be used; only the header when there are none), ``outcome_template.csv`` (for the
+    field team, see :mod:`caravan.outcomes`) and ``map.html`` into ``out``: all of them, or
+    none if anything fails."""
+    from caravan.outcomes import outcome_template_csv
+
     with OutputDir(out) as od:
         atomic_write_text(od.path("itinerary.csv"), itinerary_csv(plan), bom=True)
         atomic_write_text(od.path("plan.json"), plan_json(plan))
         atomic_write_text(od.path("rejects.csv"), rejects_csv(plan), bom=True)
+        atomic_write_text(od.path("outcome_template.csv"), outcome_template_csv(plan), bom=True)
         if with_map:
             from caravan.maps import plan_map
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from caravan.errors import InputError
 from caravan.export import PLAN_FORMAT_VERSION
+from caravan.rollingfile import rolling_fields
 from caravan.travel import TravelModel, estimate_matrix
 from caravan.types import (
     ComplaintSummary,
@@ -171,6 +172,12 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
             f"malformed plan file ({exc.__class__.__name__}: {exc})", source=source
         ) from None
     created = data.get("created")
+    try:
+        rolling = rolling_fields(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"malformed plan file ({exc.__class__.__name__}: {exc})", source=source
+        ) from None
     return WeekPlan(
         parameters=params,
         sites=sites,
@@ -181,6 +188,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         solve=info,
         complaints=summary,
         created=dt.datetime.fromisoformat(created) if created else None,
+        **rolling,
     )
 
 

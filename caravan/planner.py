@@ -23,21 +23,34 @@ from zoneinfo import ZoneInfo
 from caravan import solver
 from caravan.complaints import ComplaintFile, read_complaints
 from caravan.complaints.table import ComplaintTable
-from caravan.errors import InputError, ParameterError
+from caravan.errors import InputError, NoPlanError, ParameterError
 from caravan.geography import Geography, check_level, check_province, load_geography
 from caravan.geography import read_site_overrides as _read_overrides
 from caravan.model import build_province_model, duration_text, hhmm
 from caravan.priority import load_weights, score_sites
+from caravan.problem import Solution
+from caravan.rolling import (
+    RollingOptions,
+    apply_history,
+    capacity_note,
+    explain_unvisited,
+    mark_due,
+    round_trip,
+    split_due,
+)
 from caravan.schedule import routes_from_solution, unvisited_reasons
 from caravan.travel import TravelModel, estimate_matrix
 from caravan.types import (
     PROVINCES,
     ComplaintSummary,
+    HistoryInfo,
     PlanParameters,
+    SiteScore,
     SolveInfo,
     UnitDay,
     WeekPlan,
 )
+from caravan.workdays import WorkWeek, working_days
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
@@ -108,6 +121,12 @@ def plan_week(
     today: dt.date | None = None,
     geography: Geography | None = None,
     progress: Callable[[str, float, float, float | None], None] | None = None,
+    solve_fn: Callable[..., Solution] | None = None,
+    holidays: Sequence[str | dt.date] = (),
+    workdays: Sequence[str | dt.date] = (),
+    rolling: RollingOptions | None = None,
+    only_dates: Sequence[dt.date] | None = None,
+    given_scores: Mapping[str, SiteScore] | None = None,
     strict: bool = False,
     population: str | Path | Mapping[str, int] | None = None,
 ) -> WeekPlan:
@@ -117,9 +136,17 @@ def plan_week(
     path (default: the built-in sample) or an already read :class:`ComplaintFile`. ``bases``
     moves a province's base to a district or tambon site: a mapping ``{province: code}`` or a
     list of codes (the province is read from the code). ``progress(province, elapsed, best,
-    bound)`` is called while solving. ``strict`` makes any rejected complaint row an
-    InputError. ``population`` (a ``code,population`` CSV or a mapping) makes the map shade
-    open complaints per 10,000 residents instead of per km² (see :mod:`caravan.density`).
+    bound)`` is called while solving. ``solve_fn`` replaces :func:`caravan.solver.solve` (same
+    signature); the benchmarks use it to run other engines on exactly the same problems.
+    ``strict`` makes any rejected complaint row an InputError. ``population`` (a
+    ``code,population`` CSV or a mapping) makes the map shade open complaints per 10,000
+    residents instead of per km² (see :mod:`caravan.density`).
+
+    Rolling planning (see :mod:`caravan.workdays`, :mod:`caravan.rolling`): the week's
+    holidays are not worked (``holidays`` adds days off, ``workdays`` overrides them);
+    ``rolling`` applies the visit history (resolved complaints, recency, fairness; ``None``:
+    no history). ``only_dates`` and ``given_scores`` are for :mod:`caravan.replan`: plan
+    exactly these days, with these scores instead of scoring ``complaints``.
 
     Returns a :class:`~caravan.types.WeekPlan`; write it with :func:`caravan.export.write_plan`.
     Raises :class:`~caravan.errors.ParameterError` (bad argument), :class:`InputError` (bad
@@ -200,6 +227,13 @@ def plan_week(
     if both:
         raise ParameterError(f"'{both[0]}' is both a must-visit and a skipped site", param="--skip")
 
+    if only_dates is not None:
+        work = WorkWeek(dates=tuple(sorted(only_dates)), days_off=())
+    else:
+        work = working_days(
+            monday=monday, days=days, holidays=holidays, workdays=workdays, week_label=week_label
+        )
+
     # complaints
     if isinstance(complaints, ComplaintFile):
         cfile = complaints
@@ -231,6 +265,26 @@ def plan_week(
     scores, moved = score_sites(
         mine, level=level, reference=monday, weights=wts, seat_tambon=seat_tambon
     )
+    if given_scores is not None:
+        scores = dict(given_scores)
+    applied = None
+    if rolling is not None and given_scores is None:
+        applied = apply_history(
+            options=rolling,
+            complaints=mine,
+            level=level,
+            week_monday=monday,
+            weights=wts,
+            seat_tambon=seat_tambon,
+            candidates=candidates,
+            base_scores=scores,
+        )
+        scores = applied.scores
+    due_all = applied.due if applied else (rolling.carried_due if rolling else ())
+    rest = applied.rest if applied else {}
+    gone = dict(rolling.exclude) if rolling else {}
+    due_done: list = []
+    notes = list(work.notes)
 
     # travel
     bases_sites = [geo.base(p) for p in provs]
@@ -239,7 +293,7 @@ def plan_week(
     matrix = estimate_matrix(all_sites, tm)
 
     # unit-days and one problem per province
-    dates = tuple(monday + dt.timedelta(days=i) for i in range(days))
+    dates = work.dates
     routes = []
     unvisited = []
     infos = []
@@ -257,18 +311,41 @@ def plan_week(
             for d in dates
             for u in range(1, units + 1)
         ]
-        pm = build_province_model(
-            province=prov,
-            base=geo.base(prov),
-            candidates=pcands,
-            scores=scores,
-            matrix=matrix,
-            unit_days=uds,
-            service_seconds=service_s,
-            minutes_per_point=minutes_per_point,
-            must_visit=[c for c in must if c[:2] == prov],
-            skip=[c for c in skips if c[:2] == prov],
+        must_p = [c for c in must if c[:2] == prov]
+        skip_p = [c for c in skips if c[:2] == prov]
+        # fairness and recency (caravan.rolling): due sites become required, most overdue
+        # first, as many as can be served; rested and already visited sites are left out
+        due_p = [d for d in due_all if d.code[:2] == prov]
+        due_p, due_left = split_due(
+            due_p,
+            must=must_p,
+            skip=skip_p,
+            gone=gone,
+            reachable=lambda code, prov=prov: (
+                round_trip(matrix, "BASE" + prov, code, service_s) <= end_s - start_s
+            ),
         )
+        due_codes = {d.code for d in due_all}
+        out_p = {
+            c: u
+            for c, u in rest.items()
+            if c[:2] == prov and c not in must_p and c not in due_codes
+        }
+        out_p.update({c: u for c, u in gone.items() if c[:2] == prov})
+        if rolling is not None:
+            notes += [
+                n
+                for n in [
+                    capacity_note(
+                        province=prov,
+                        level=level,
+                        sites=len(pcands),
+                        unit_days=len(uds),
+                        k_gap=rolling.max_gap(level) if not rolling.carried_due else 0,
+                    )
+                ]
+                if n
+            ]
         # share the remaining time between the provinces still to plan, by size
         left = max(0.5, time_limit - (time.monotonic() - started))
         share = len(pcands) / max(
@@ -278,10 +355,42 @@ def plan_week(
         cb = (
             (lambda t, best, bound, prov=prov: progress(prov, t, best, bound)) if progress else None
         )
-        sol = solver.solve(pm.problem, time_limit=budget, seed=seed, engine=engine, progress=cb)
+        cap = max(0, len(uds) - len(must_p))
+        attempts = [due_p] if len(due_p) <= cap else [due_p, due_p[:cap]]
+        for attempt, req in enumerate(attempts):
+            pm = build_province_model(
+                province=prov,
+                base=geo.base(prov),
+                candidates=pcands,
+                scores=scores,
+                matrix=matrix,
+                unit_days=uds,
+                service_seconds=service_s,
+                minutes_per_point=minutes_per_point,
+                must_visit=must_p + [d.code for d in req],
+                skip=skip_p + sorted(out_p),
+            )
+            last = attempt == len(attempts) - 1
+            try:
+                sol = (solve_fn or solver.solve)(
+                    pm.problem,
+                    time_limit=budget if last else budget / 2,
+                    seed=seed,
+                    engine=engine,
+                    progress=cb,
+                )
+                break
+            except NoPlanError:
+                if last or not uds:
+                    raise
         infos.append(sol)
-        routes.extend(routes_from_solution(pm, sol, matrix, scores))
-        unvisited.extend(unvisited_reasons(pm, sol, minutes_per_point))
+        new_routes = routes_from_solution(pm, sol, matrix, scores)
+        served = [s.code for r in new_routes for s in r.visits]
+        due_done += [*due_left, *mark_due(due_p, req, len(uds), served)]
+        routes.extend(new_routes)
+        unvisited.extend(
+            explain_unvisited(unvisited_reasons(pm, sol, minutes_per_point), out_p, due_done)
+        )
 
     routes.sort(key=lambda r: (r.unit_day.date, r.unit_day.province_code, r.unit_day.unit))
     unvisited.sort(key=lambda u: (-u.priority, u.code))
@@ -343,6 +452,16 @@ def plan_week(
         rejects=cfile.rejects,
     )
     sites = {s.code: s for s in (*bases_sites, *candidates)}
+    history_info = None
+    if rolling is not None:
+        history_info = HistoryInfo(
+            source=rolling.history.source if rolling.history else "",
+            recency_weeks=rolling.recency(level),
+            max_gap_weeks=rolling.max_gap(level),
+            weeks_recorded=len(rolling.history.weeks) if rolling.history else 0,
+            sites=applied.sites if applied else (),
+            due=tuple(sorted(due_done, key=lambda d: (-d.weeks_since, d.code))),
+        )
     return WeekPlan(
         parameters=params,
         sites=sites,
@@ -353,6 +472,9 @@ def plan_week(
         solve=info,
         complaints=summary,
         created=dt.datetime.now(BANGKOK).replace(microsecond=0),
+        days_off=work.days_off,
+        history=history_info,
+        notes=tuple(notes),
         population=residents,
     )
 

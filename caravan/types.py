@@ -263,6 +263,11 @@ class WeekPlan:
     solve: SolveInfo
     complaints: ComplaintSummary
     created: dt.datetime | None = None
+    # rolling planning (caravan.calendar, caravan.rolling, caravan.replan); see below
+    days_off: tuple[DayOff, ...] = ()
+    history: HistoryInfo | None = None
+    replan: ReplanInfo | None = None
+    notes: tuple[str, ...] = ()  # calendar and fairness notes for the planner
     #: residents per district (and tambon) code when a population file was given
     population: Mapping[str, int] = field(default_factory=dict)
 
@@ -290,3 +295,78 @@ class WeekPlan:
     @property
     def complaints_reached(self) -> int:
         return sum(self.scores[v.code].open for v in self.visits if v.code in self.scores)
+
+
+# ---------------------------------------------------------------------------- rolling planning
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A day of the planned week that is not worked: a holiday, or a day added by the user."""
+
+    date: dt.date
+    name_th: str
+    name_en: str
+    source: str  # "built-in" or "--holiday"
+
+
+@dataclass(frozen=True)
+class SiteHistory:
+    """How the visit history changed one site's score (``caravan.rolling``)."""
+
+    code: str
+    last_visit: dt.date | None  # latest recorded visit before the planned week
+    weeks_since: int | None  # whole weeks from that visit's week to the planned week
+    base_priority: float  # from the complaints alone
+    priority: float  # after the resolved and recency rules
+    base_open: int
+    open: int
+    resolved_at_visits: int  # open complaints taken as resolved on the spot
+    recency_factor: float  # applied to complaints received up to the last visit (1.0: none)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DueSite:
+    """A district or tambon due for a visit under the fairness rule, and what became of it."""
+
+    code: str
+    weeks_since: int  # weeks without a visit (counted from the start of the history if never)
+    last_visit: dt.date | None
+    status: str  # "required", "served", "unreachable", "over_capacity", "skipped"
+    reason: str
+
+
+@dataclass(frozen=True)
+class HistoryInfo:
+    """What the history contributed to a plan."""
+
+    source: str  # the database, or "" when none was read
+    recency_weeks: int
+    max_gap_weeks: int
+    weeks_recorded: int  # distinct weeks in the history before the planned week
+    sites: tuple[SiteHistory, ...] = ()  # only the sites the history changed
+    due: tuple[DueSite, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VisitChange:
+    """One difference between a replan and the plan it replaces."""
+
+    code: str
+    change: str  # "added", "removed", "moved", "retimed"
+    before: str  # "2026-12-03 35-1 10:15", "" for an added visit
+    after: str  # "" for a removed visit
+
+
+@dataclass(frozen=True)
+class ReplanInfo:
+    """A plan made mid-week: the visits up to ``done_through`` are kept as they were."""
+
+    base_plan: str  # path of the plan.json it replaces
+    done_through: dt.date
+    kept_visits: int
+    changes: tuple[VisitChange, ...] = ()
+    #: visit key "date unit code" -> change of that visit ("done", "unchanged", "added", ...)
+    row_changes: Mapping[str, str] = field(default_factory=dict)

@@ -57,6 +57,18 @@ def two_vehicle_problem():
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_history_db(tmp_path_factory):
+    """Commands run by the tests never read or write the user's own history database."""
+    old = os.environ.get("CARAVAN_DB")
+    os.environ["CARAVAN_DB"] = str(tmp_path_factory.mktemp("default-db") / "history.sqlite")
+    yield
+    if old is None:
+        os.environ.pop("CARAVAN_DB", None)
+    else:
+        os.environ["CARAVAN_DB"] = old
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed command as a user would (a real process, real exit code)."""
     exe = shutil.which("caravan", path=str(Path(sys.executable).parent)) or "caravan"

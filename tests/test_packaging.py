@@ -39,6 +39,8 @@ def test_wheel_contains_data_and_finds_it(tmp_path):
         "caravan/data/geo/sites.csv",
         "caravan/data/geo/README.md",
         "caravan/data/sample/complaints.csv",
+        "caravan/data/holidays/th_2026_2027.csv",
+        "caravan/data/holidays/README.md",
         "caravan/weights.toml",
     ):
         assert name in names, name

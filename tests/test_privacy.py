@@ -73,13 +73,8 @@ def test_no_personal_data_comes_out(tmp_path):
     texts = {f"run {i} {kind}": getattr(r, kind) for i, r in enumerate(runs)
              for kind in ("stdout", "stderr")}  # fmt: skip
     files = [*check_out.iterdir(), *plan_out.iterdir()]
-    assert {f.name for f in files} == {
-        "accepted.csv",
-        "rejects.csv",
-        "itinerary.csv",
-        "plan.json",
-        "map.html",
-    }
+    names = {f.name for f in files}  # every file written, whatever other issues add
+    assert {"accepted.csv", "rejects.csv", "itinerary.csv", "plan.json", "map.html"} <= names
     for f in files:
         texts[f.name] = f.read_text(encoding="utf-8-sig")
     rejects = texts["rejects.csv"].splitlines()

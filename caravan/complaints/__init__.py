@@ -42,6 +42,9 @@ from caravan.complaints.report import (
     rejects_csv,
     write_check,
 )
+from caravan.complaints.source import read_text
+
+_read_text = read_text  # its name before the package (caravan.outcomes uses it)
 
 __all__ = [
     "ACCEPTED_COLUMNS",
@@ -55,6 +58,7 @@ __all__ = [
     "parse_rows",
     "read_columns_file",
     "read_complaints",
+    "read_text",
     "rejects_csv",
     "today_bangkok",
     "write_check",

@@ -296,6 +296,31 @@ def _columns(header: list[str], chosen, src: str, line: int) -> ColumnMap:
         ) from None
 
 
+def read_text(path: str | Path, *, encoding: str | None = None) -> str:
+    """A whole small text file (not a complaint table), decoded like a complaint CSV: the
+    encoding detected (UTF-8, UTF-8 with BOM, TIS-620, UTF-16) unless given. Raises
+    InputError for a missing, binary or undecodable file."""
+    path = Path(path)
+    src = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", source=src) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", source=src) from None
+    enc = _check_encoding(encoding) if encoding else detect_encoding(data, src)
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as exc:
+        label = _ENCODING_LABELS.get(enc, enc)
+        raise InputError(
+            f"not {label} text (name the encoding with --encoding)",
+            source=src,
+            line=data[: exc.start].count(b"\n") + 1,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
 # ---------------------------------------------------------------------------- xlsx
 
 

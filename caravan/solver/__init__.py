@@ -3,20 +3,22 @@
 Engines (``engine=``):
 
 ``"exact"``
-    Enumerate every useful route of each vehicle class (``enumerate.py``), then pick the best
+    Enumerate every useful route of each vehicle class (``enumeration.py``), then pick the best
     combination with OR-Tools CP-SAT (``setpack.py``). Proven optimal when CP-SAT finishes
-    within the time limit; otherwise the best plan found with its bound and gap. Fails with
+    within the time limit; otherwise the best plan found with its bound and gap. Raises
     :class:`EngineUnsuitable` when the routes are too many to enumerate.
 ``"pyvrp"``
-    PyVRP's iterated local search, then CP-SAT recombines the routes it found.
+    PyVRP's iterated local search (C++), one run per worker core with different seeds in
+    parallel; OR-Tools CP-SAT then recombines every route the runs found (and each route
+    minus one visit) into the best plan it can make of them. No bound is claimed.
 ``"auto"`` (default)
-    ``"exact"`` when the routes can be enumerated in a fraction of the time limit, else
+    ``"exact"`` when the routes can be enumerated within a share of the time limit, else
     ``"pyvrp"``. The :class:`~caravan.problem.Solution` says which engine produced it.
 
-Determinism: the same problem, seed and time limit give the same solution whenever the
-engines finish before the time limit (CP-SAT runs its multi-threaded search in
-deterministic "interleaved" mode). When a time limit stops a search, how far it got depends
-on the machine's speed, so the plan can differ.
+Determinism: ``"exact"`` gives the same solution for the same problem and seed whenever it
+finishes before the time limit (CP-SAT runs its multi-threaded search in deterministic
+"interleaved" mode). PyVRP always runs until its time limit, so how far it gets depends on
+the machine's speed and load: ``"pyvrp"`` plans can differ between runs.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy as np
 
 from caravan.errors import NoPlanError, ParameterError
 from caravan.problem import Problem, Solution, evaluate
-from caravan.solver.enumerate import TooManyRoutes, enumerate_routes, vehicle_classes
+from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_classes
 from caravan.solver.scaling import Scaled, scale
 
 ENGINES = ("auto", "exact", "pyvrp")
@@ -37,9 +39,29 @@ ENGINES = ("auto", "exact", "pyvrp")
 #: progress(elapsed seconds, best objective so far, bound or None)
 Progress = Callable[[float, float, "float | None"], None]
 
+#: above this many enumerated routes, "auto" prefers the heuristic engine
+AUTO_MAX_ROUTES = 400_000
+#: up to this many candidates, "auto" follows the heuristic with the exact circuit model
+CIRCUIT_MAX_SITES = 30
+#: distinct routes of improving solutions each PyVRP run keeps for the recombination
+POOL_SIZE = 5_000
+#: beyond this many routes per class the recombination adds no "minus one visit" variants
+MAX_RECOMBINE_ROUTES = 20_000
+
 
 class EngineUnsuitable(ParameterError):
     """The chosen engine cannot handle this problem (for example too many routes)."""
+
+
+def _path_travel(problem: Problem, k: int, order: Sequence[int]) -> int:
+    v = problem.vehicles[k]
+    d = problem.durations
+    path = [v.start, *order, v.end]
+    return int(sum(int(d[a, b]) for a, b in itertools.pairwise(path)))
+
+
+def _route_value(problem: Problem, sc: Scaled, k: int, order: Sequence[int]) -> int:
+    return int(sum(int(sc.prizes[s]) for s in order)) - sc.W * _path_travel(problem, k, order)
 
 
 def _assign(
@@ -50,20 +72,13 @@ def _assign(
 ) -> list[list[int]]:
     """Give the chosen routes to vehicles: within a class, the most valuable route goes to the
     class's first vehicle (for caravan: the earliest day), and so on."""
-    d = problem.durations
     sequences: list[list[int]] = [[] for _ in problem.vehicles]
     by_class: dict[int, list[tuple[int, ...]]] = {}
     for c, order in chosen:
         by_class.setdefault(c, []).append(tuple(order))
     for c, orders in by_class.items():
-        v = problem.vehicles[classes[c][0]]
-
-        def value(order, v=v):
-            path = [v.start, *order, v.end]
-            travel = sum(int(d[a, b]) for a, b in itertools.pairwise(path))
-            return int(sum(sc.prizes[s] for s in order)) - sc.W * travel
-
-        orders.sort(key=lambda o: (-value(o), o))
+        k0 = classes[c][0]
+        orders.sort(key=lambda o, k0=k0: (-_route_value(problem, sc, k0, o), o))
         if len(orders) > len(classes[c]):
             raise AssertionError("more routes than vehicles in a class")
         for k, order in zip(classes[c], orders, strict=False):
@@ -84,6 +99,7 @@ def _solve_exact(
     workers: int,
     start: float,
     enumeration_share: float,
+    max_routes: int | None,
     progress: Progress | None,
 ) -> Solution:
     from caravan.solver import setpack
@@ -94,11 +110,13 @@ def _solve_exact(
         enumerate_routes(problem, ks, sc.prizes, sc.W, deadline=deadline) for ks in classes
     ]
     n_routes = sum(len(rs.orders) for rs in route_sets)
+    if max_routes is not None and n_routes > max_routes:
+        raise TooManyRoutes(f"{n_routes} routes")
     remaining = time_limit - (time.monotonic() - start)
 
     def report(elapsed, obj, bound):
         if progress:
-            progress(time.monotonic() - start, obj / sc.K, bound / sc.K)
+            progress(time.monotonic() - start, sc.objective(obj), sc.objective_bound(bound))
 
     packing = setpack.pack(
         problem,
@@ -115,24 +133,96 @@ def _solve_exact(
                 f"the required sites ({_required_names(problem)}) cannot all be served: "
                 "there are not enough unit-days to reach them within the day windows"
             )
-        raise NoPlanError("no plan serving every required site was found within the time limit")
+        raise TooManyRoutes("CP-SAT found no packing within the time limit")
     sequences = _assign(problem, classes, packing.chosen, sc)
     status = "optimal" if packing.optimal else "feasible"
-    bound = packing.bound / sc.K
     return evaluate(
         problem,
         sequences,
         engine="exact",
         status=status,
-        bound=bound,
+        bound=sc.objective_bound(packing.bound),
         seconds=time.monotonic() - start,
-        detail={
-            "routes_enumerated": n_routes,
-            "labels": sum(rs.labels for rs in route_sets),
-            "scaled_objective": packing.value,
-            "scale": sc.K,
-        },
+        detail={"routes_enumerated": n_routes, "labels": sum(rs.labels for rs in route_sets)},
     )
+
+
+def _recombine(
+    problem: Problem,
+    sc: Scaled,
+    classes,
+    routes,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    hint,
+):
+    """Set packing over the routes found (best and improving solutions of every run) and,
+    while the pool is small, each of them minus one visit."""
+    from caravan.solver import setpack
+
+    pool: dict[int, dict[tuple[int, ...], int]] = {}
+    for found in routes:
+        for c, order in found:
+            k0 = classes[c][0]
+            variants = [order]
+            if len(pool.get(c, ())) < MAX_RECOMBINE_ROUTES:
+                variants += [order[:i] + order[i + 1 :] for i in range(len(order))]
+            for variant in variants:
+                if variant and variant not in pool.setdefault(c, {}):
+                    pool[c][variant] = _route_value(problem, sc, k0, variant)
+    packed = []
+    for c in range(len(classes)):
+        orders = list(pool.get(c, {}))
+        packed.append((orders, np.array([pool[c][o] for o in orders], dtype=np.int64)))
+    return setpack.pack(
+        problem, classes, packed, time_limit=time_limit, seed=seed, workers=workers, hint=hint
+    )
+
+
+def _start_worker(
+    problem: Problem, classes, sc: Scaled, time_limit: float, seed: int, pool_size: int
+):
+    """Start a PyVRP run on another core; ``None`` if the process cannot start."""
+    import pickle
+    import subprocess
+    import sys
+
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "caravan.solver._worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(
+            pickle.dumps((problem, classes, sc.prizes, sc.W, time_limit, seed, pool_size))
+        )
+        proc.stdin.close()
+        proc.stdin = None  # written and closed: communicate() must not touch it again
+    except OSError:
+        return None
+    return proc
+
+
+def _collect_worker(proc, timeout: float):
+    import pickle
+    import subprocess
+
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode != 0:
+        return None
+    try:
+        return pickle.loads(out)
+    except Exception:
+        return None
 
 
 def _solve_pyvrp(
@@ -145,64 +235,189 @@ def _solve_pyvrp(
     start: float,
     progress: Progress | None,
 ) -> Solution:
-    from caravan.solver import pyvrp_engine, setpack
+    """PyVRP on every worker core (different seeds), then recombination of all routes."""
+    from caravan.solver import pyvrp_engine
 
     classes = vehicle_classes(problem)
     remaining = time_limit - (time.monotonic() - start)
     polish = min(2.0, 0.15 * remaining)
-    found = pyvrp_engine.run(
-        problem, classes, sc.prizes, sc.W, time_limit=max(0.1, remaining - polish), seed=seed
+    search = max(0.2, remaining - polish)
+    search_end = time.monotonic() + search
+    # a worker process needs about half a second to start (imports): not worth it below 2 s
+    procs = []
+    if workers > 1 and search > 2.0:
+        for i in range(workers - 1):
+            proc = _start_worker(problem, classes, sc, search - 0.7, seed + 1 + i, POOL_SIZE)
+            if proc is not None:
+                procs.append(proc)
+    runs: list[list[tuple[int, tuple[int, ...]]]] = []
+    pools: list[list[tuple[int, tuple[int, ...]]]] = []
+    mine, pool = pyvrp_engine.run(
+        problem, classes, sc.prizes, sc.W, time_limit=search, seed=seed, pool_size=POOL_SIZE
     )
-    if found is None:
+    pools.append(pool)
+    if mine is not None:
+        runs.append(mine)
+    for proc in procs:
+        # the worker stops at its own time limit; wait a little for it, not past the budget
+        result = _collect_worker(proc, timeout=max(0.3, search_end + 0.5 - time.monotonic()))
+        if result is not None:
+            found, pool = result
+            pools.append(pool)
+            if found is not None:
+                runs.append(found)
+    if not runs:
         if problem.required:
             raise NoPlanError(
                 f"no plan serving every required site ({_required_names(problem)}) was found"
             )
-        found = []
-    sequences = _assign(problem, classes, found, sc)
+        runs = [[]]
+
+    def run_value(found):
+        return sum(_route_value(problem, sc, classes[c][0], o) for c, o in found)
+
+    best = max(runs, key=run_value)
+    detail = {"pyvrp_runs": len(runs)}
     sol = evaluate(
         problem,
-        sequences,
+        _assign(problem, classes, best, sc),
         engine="pyvrp",
         status="feasible",
         bound=None,
         seconds=time.monotonic() - start,
+        detail=detail,
     )
     if progress:
         progress(time.monotonic() - start, sol.objective, None)
-    # Recombine: the routes found plus every route obtained by dropping one site.
-    pool: dict[int, dict[tuple[int, ...], int]] = {}
-    d = problem.durations
-    for c, order in found:
-        v = problem.vehicles[classes[c][0]]
-        for variant in [order, *(order[:i] + order[i + 1 :] for i in range(len(order)))]:
-            if not variant:
-                continue
-            path = [v.start, *variant, v.end]
-            travel = sum(int(d[a, b]) for a, b in itertools.pairwise(path))
-            pool.setdefault(c, {})[variant] = (
-                int(sum(sc.prizes[s] for s in variant)) - sc.W * travel
-            )
-    routes = []
-    for c in range(len(classes)):
-        orders = list(pool.get(c, {}))
-        routes.append((orders, np.array([pool[c][o] for o in orders], dtype=np.int64)))
     left = time_limit - (time.monotonic() - start)
-    if left > 0.1 and found:
-        packing = setpack.pack(
-            problem, classes, routes, time_limit=left, seed=seed, workers=workers, hint=found
+    if left > 0.3 and any(runs):
+        packing = _recombine(
+            problem,
+            sc,
+            classes,
+            [*runs, *pools],
+            time_limit=left,
+            seed=seed,
+            workers=workers,
+            hint=best,
         )
-        if packing.feasible and packing.value > round(sol.objective * sc.K):
-            sequences = _assign(problem, classes, packing.chosen, sc)
+        if packing.feasible and packing.value > run_value(best):
             sol = evaluate(
                 problem,
-                sequences,
+                _assign(problem, classes, packing.chosen, sc),
                 engine="pyvrp",
                 status="feasible",
                 bound=None,
                 seconds=time.monotonic() - start,
+                detail={**detail, "recombined": True},
             )
+            if progress:
+                progress(time.monotonic() - start, sol.objective, None)
     return sol
+
+
+def _improve_circuit(
+    problem: Problem,
+    sc: Scaled,
+    sol: Solution,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    start: float,
+    progress: Progress | None,
+) -> Solution:
+    """The exact circuit model, started from ``sol``: a better plan, a bound, maybe a proof."""
+    from caravan.solver.circuit import solve_circuit
+
+    classes = vehicle_classes(problem)
+    cls_of = {k: c for c, ks in enumerate(classes) for k in ks}
+    hint = [(cls_of[r.vehicle], r.sites) for r in sol.routes if r.visits]
+    left = time_limit - (time.monotonic() - start)
+    if left < 0.2:
+        return sol
+
+    def report(elapsed, obj, bound):
+        if progress:
+            progress(time.monotonic() - start, sc.objective(obj), sc.objective_bound(bound))
+
+    res = solve_circuit(
+        problem,
+        sc,
+        classes,
+        time_limit=left,
+        seed=seed,
+        workers=workers,
+        hint=hint,
+        progress=report if progress else None,
+    )
+    if not res.feasible:
+        return sol
+    bound = sc.objective_bound(res.bound)
+    current = sum(_route_value(problem, sc, classes[c][0], o) for c, o in hint)
+    detail = {**sol.detail, "circuit_model": True}
+    if res.value > current:
+        return evaluate(
+            problem,
+            _assign(problem, classes, res.chosen, sc),
+            engine="exact",
+            status="optimal" if res.optimal else "feasible",
+            bound=bound,
+            seconds=time.monotonic() - start,
+            detail=detail,
+        )
+    return evaluate(
+        problem,
+        [list(r.sites) for r in sol.routes],
+        engine=sol.engine,
+        status="optimal" if res.optimal and res.value == current else "feasible",
+        bound=bound,
+        seconds=time.monotonic() - start,
+        detail=detail,
+    )
+
+
+def _solve_heuristic(
+    problem: Problem,
+    sc: Scaled,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    start: float,
+    progress: Progress | None,
+) -> Solution:
+    """PyVRP runs and recombination; for small problems, then the exact circuit model."""
+    if len(problem.candidates) <= CIRCUIT_MAX_SITES:
+        half = time_limit - 0.5 * (time_limit - (time.monotonic() - start))
+        sol = _solve_pyvrp(
+            problem,
+            sc,
+            time_limit=half,
+            seed=seed,
+            workers=workers,
+            start=start,
+            progress=progress,
+        )
+        return _improve_circuit(
+            problem,
+            sc,
+            sol,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+            progress=progress,
+        )
+    return _solve_pyvrp(
+        problem,
+        sc,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        start=start,
+        progress=progress,
+    )
 
 
 def solve(
@@ -237,6 +452,16 @@ def solve(
             bound=0.0,
             seconds=0.0,
         )
+    if engine == "pyvrp":
+        return _solve_pyvrp(
+            problem,
+            sc,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+            progress=progress,
+        )
     if engine in ("auto", "exact"):
         try:
             return _solve_exact(
@@ -248,6 +473,7 @@ def solve(
                 start=start,
                 progress=progress,
                 enumeration_share=0.9 if engine == "exact" else 0.3,
+                max_routes=None if engine == "exact" else AUTO_MAX_ROUTES,
             )
         except TooManyRoutes as exc:
             if engine == "exact":
@@ -255,7 +481,7 @@ def solve(
                     f"too many routes to enumerate ({exc}); use engine 'auto' or 'pyvrp'",
                     param="engine",
                 ) from None
-    return _solve_pyvrp(
+    return _solve_heuristic(
         problem,
         sc,
         time_limit=time_limit,

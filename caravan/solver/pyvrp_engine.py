@@ -69,22 +69,55 @@ def run(
     *,
     time_limit: float,
     seed: int,
-    initial: Sequence[Sequence[int]] | None = None,
-) -> list[tuple[int, tuple[int, ...]]] | None:
-    """Solve with PyVRP; return (class index, site order) per non-empty route, or None when
-    the best solution found is not feasible."""
+    pool_size: int = 0,
+) -> tuple[list[tuple[int, tuple[int, ...]]] | None, list[tuple[int, tuple[int, ...]]]]:
+    """Solve with PyVRP.
+
+    Returns (best, pool): ``best`` is (class index, site order) per non-empty route of the
+    best solution, or None when it is not feasible; ``pool`` holds up to ``pool_size``
+    distinct routes of the feasible local optima met during the search (for recombination).
+    """
+    from pyvrp import SolveParams
     from pyvrp import solve as pyvrp_solve
+    from pyvrp.IteratedLocalSearch import (
+        IteratedLocalSearchCallbacks,
+        IteratedLocalSearchParams,
+    )
     from pyvrp.stop import MaxRuntime
 
     data, cands = build_data(problem, classes, prizes, W)
+    pool: dict[tuple[int, tuple[int, ...]], None] = {}
+
+    class Collect(IteratedLocalSearchCallbacks):
+        def on_iteration(self, current, candidate, best, cost_evaluator) -> None:
+            if len(pool) >= pool_size or not candidate.is_feasible():
+                return
+            for route in candidate.routes():
+                key = (
+                    int(route.vehicle_type()),
+                    tuple(cands[a.idx] for a in route if a.is_client()),
+                )
+                if key[1]:
+                    pool[key] = None
+
+    params = (
+        SolveParams(ils=IteratedLocalSearchParams(callbacks=Collect()))
+        if pool_size
+        else SolveParams()
+    )
     result = pyvrp_solve(
-        data, MaxRuntime(max(0.05, time_limit)), seed=seed, collect_stats=False, display=False
+        data,
+        MaxRuntime(max(0.05, time_limit)),
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=params,
     )
     if not result.is_feasible():
-        return None
-    out = []
+        return None, list(pool)
+    best = []
     for route in result.best.routes():
         sites = tuple(cands[a.idx] for a in route.schedule() if a.is_client())
         if sites:
-            out.append((int(route.vehicle_type()), sites))
-    return out
+            best.append((int(route.vehicle_type()), sites))
+    return best, list(pool)

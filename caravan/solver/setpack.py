@@ -1,20 +1,25 @@
-"""Choose the best set of routes with OR-Tools CP-SAT (a set packing problem).
+"""Choose the best set of routes (a set packing problem), solved as a MIP with OR-Tools.
 
 Given candidate routes per vehicle class, pick at most ``len(class)`` routes of each class so
 that no site is in two chosen routes and every required site is in exactly one, maximising
-the sum of the route values. With every useful route enumerated (``enumerate.py``) the answer
-is the proven optimum of the whole problem; with a pool of routes found by heuristics it is
-the best recombination of that pool.
+the sum of the route values. With every useful route enumerated (``enumeration.py``) the
+answer is the proven optimum of the whole problem; with a pool of routes found by heuristics
+it is the best recombination of that pool.
+
+The packing is solved with the CBC branch-and-cut solver through OR-Tools' linear solver
+wrapper: its linear relaxation is strong for set packing, and on our benchmarks it proves
+optimality many times faster than CP-SAT does on the same model. It runs on one thread with
+a relative gap of 0, so the result is exact and the same on every run.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from caravan.problem import Problem
 
@@ -28,16 +33,28 @@ class Packing:
     feasible: bool
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, callback, start: float) -> None:
-        super().__init__()
-        self._callback = callback
-        self._start = start
-
-    def on_solution_callback(self) -> None:
-        self._callback(
-            time.monotonic() - self._start, self.ObjectiveValue(), self.BestObjectiveBound()
-        )
+def greedy(
+    problem: Problem,
+    classes: Sequence[tuple[int, ...]],
+    routes: Sequence[tuple[Sequence[tuple[int, ...]], np.ndarray]],
+) -> list[tuple[int, tuple[int, ...]]]:
+    """Most valuable routes first, skipping those that share a site: a quick first packing."""
+    items = [
+        (int(values[r]), c, tuple(order))
+        for c, (orders, values) in enumerate(routes)
+        for r, order in enumerate(orders)
+        if values[r] > 0
+    ]
+    items.sort(key=lambda t: (-t[0], t[1], t[2]))
+    used: set[int] = set()
+    left = [len(ks) for ks in classes]
+    chosen = []
+    for _value, c, order in items:
+        if left[c] and not used.intersection(order):
+            chosen.append((c, order))
+            used.update(order)
+            left[c] -= 1
+    return chosen
 
 
 def pack(
@@ -47,56 +64,73 @@ def pack(
     *,
     time_limit: float,
     seed: int,
-    workers: int = 2,
+    workers: int = 1,
     hint: Sequence[tuple[int, tuple[int, ...]]] = (),
     progress: Callable[[float, float, float], None] | None = None,
 ) -> Packing:
-    """``routes[c]`` = (site orders, scaled values) for class ``c``."""
-    model = cp_model.CpModel()
-    by_site: dict[int, list[cp_model.IntVar]] = {}
-    variables: list[tuple[int, tuple[int, ...], cp_model.IntVar, int]] = []
-    hinted = {(c, tuple(o)) for c, o in hint}
-    objective = []
+    """``routes[c]`` = (site orders, scaled values) for class ``c``.
+
+    ``seed`` and ``workers`` are accepted for a uniform engine interface; the MIP solve is
+    single-threaded and deterministic. ``hint`` is kept as a fallback answer: when the time
+    limit ends before the solver finds anything better, the hinted packing comes back.
+    """
+    from ortools.linear_solver import pywraplp
+
+    start = time.monotonic()
+    solver = pywraplp.Solver.CreateSolver("CBC")
+    if solver is None:  # pragma: no cover - CBC ships with every OR-Tools wheel
+        raise RuntimeError("OR-Tools was built without the CBC solver")
+    objective = solver.Objective()
+    site_rows: dict[int, object] = {}
+    variables: list[tuple[int, tuple[int, ...], object, int]] = []
+    for s in problem.candidates:
+        lo = 1 if s in problem.required else 0
+        site_rows[s] = solver.Constraint(lo, 1, f"site{s}")
     for c, (orders, values) in enumerate(routes):
-        class_vars = []
+        row = solver.Constraint(0, len(classes[c]), f"class{c}")
         for r, order in enumerate(orders):
-            x = model.NewBoolVar(f"r{c}_{r}")
+            x = solver.BoolVar(f"r{c}_{r}")
             value = int(values[r])
             variables.append((c, tuple(order), x, value))
-            class_vars.append(x)
-            objective.append(value * x)
+            row.SetCoefficient(x, 1)
+            objective.SetCoefficient(x, float(value))
             for s in order:
-                by_site.setdefault(s, []).append(x)
-            if hinted:
-                model.AddHint(x, (c, tuple(order)) in hinted)
-        if class_vars:
-            model.Add(sum(class_vars) <= len(classes[c]))
-    for s in problem.candidates:
-        xs = by_site.get(s, [])
-        if s in problem.required:
-            if not xs:
-                return Packing(chosen=(), value=0, bound=0, optimal=False, feasible=False)
-            model.AddExactlyOne(xs)
-        elif len(xs) > 1:
-            model.AddAtMostOne(xs)
-    model.Maximize(sum(objective))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = seed
-    # deterministic multi-threaded search: the same inputs give the same plan
-    solver.parameters.interleave_search = workers > 1
-    start = time.monotonic()
-    status = solver.Solve(model, _Progress(progress, start) if progress else None)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Packing(
-            chosen=(), value=0, bound=0, optimal=status == cp_model.INFEASIBLE, feasible=False
+                site_rows[s].SetCoefficient(x, 1)
+    for s in problem.required:
+        if not any(s in order for _, order, _, _ in variables):
+            return Packing(chosen=(), value=0, bound=0, optimal=True, feasible=False)
+    objective.SetMaximization()
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
+    solver.SetNumThreads(1)
+    left = time_limit - (time.monotonic() - start)
+    solver.SetTimeLimit(max(50, int(left * 1000)))
+    status = solver.Solve(params)
+    fallback = None
+    if hint:
+        hint_value = 0
+        for c, order in hint:
+            match = [v for cc, o, _, v in variables if cc == c and o == tuple(order)]
+            hint_value += match[0] if match else 0
+        fallback = Packing(
+            chosen=tuple((c, tuple(o)) for c, o in hint),
+            value=hint_value,
+            bound=0,
+            optimal=False,
+            feasible=True,
         )
-    chosen = tuple((c, order) for c, order, x, _ in variables if solver.Value(x))
-    return Packing(
-        chosen=chosen,
-        value=round(solver.ObjectiveValue()),
-        bound=round(solver.BestObjectiveBound()),
-        optimal=status == cp_model.OPTIMAL,
-        feasible=True,
-    )
+    if status == pywraplp.Solver.INFEASIBLE:
+        return Packing(chosen=(), value=0, bound=0, optimal=True, feasible=False)
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return fallback or Packing(chosen=(), value=0, bound=0, optimal=False, feasible=False)
+    chosen = [(c, order) for c, order, x, _ in variables if x.solution_value() > 0.5]
+    value = sum(v for _, _, x, v in variables if x.solution_value() > 0.5)
+    optimal = status == pywraplp.Solver.OPTIMAL
+    bound = value if optimal else math.floor(objective.BestBound() + 1e-6)
+    if fallback is not None and fallback.value > value:
+        return Packing(
+            chosen=fallback.chosen, value=fallback.value, bound=bound, optimal=False, feasible=True
+        )
+    if progress:
+        progress(time.monotonic() - start, value, bound)
+    return Packing(chosen=tuple(chosen), value=value, bound=bound, optimal=optimal, feasible=True)

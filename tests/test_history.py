@@ -1,0 +1,445 @@
+"""The history database for real: record, outcomes, list/show/report through the CLI, a
+process killed inside its write transaction, readers during a write, migration from schema
+version 1, a newer schema refused untouched, and the exact error line for each bad input."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from caravan.history import APPLICATION_ID, SCHEMA_VERSION, open_history
+from caravan.planner import today_bangkok
+
+from .conftest import run_cli
+
+PLAN = ("plan", "--province", "35", "--time-limit", "2", "--no-map", "--quiet")
+
+
+def _exe() -> str:
+    return shutil.which("caravan", path=str(Path(sys.executable).parent)) or "caravan"
+
+
+def _last(res: subprocess.CompletedProcess) -> str:
+    return res.stderr.strip().splitlines()[-1]
+
+
+def _template(out: Path) -> list[dict[str, str]]:
+    raw = (out / "outcome_template.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "the outcome template must start with a UTF-8 BOM"
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """Week 2026-W47 (in the past) planned and recorded for Yasothon."""
+    tmp = tmp_path_factory.mktemp("recorded")
+    db = tmp / "history.sqlite"
+    out = tmp / "w47"
+    res = run_cli(*PLAN, "--week", "2026-W47", "--db", str(db), "--commit", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    return tmp, db, out
+
+
+def test_commit_records_the_plan_and_its_template(recorded):
+    _tmp, db, out = recorded
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    rows = _template(out)
+    visits = [s for r in plan["routes"] for s in r["stops"] if s["kind"] == "visit"]
+    assert [r["code"] for r in rows] == [s["code"] for s in visits]
+    assert list(rows[0]) == [
+        "date",
+        "unit",
+        "stop",
+        "code",
+        "name_th",
+        "name_en",
+        "open_complaints",
+        "visited",
+        "resolved",
+        "escalated",
+        "resolved_ids",
+        "note",
+    ]
+    assert all(r["resolved"] == r["escalated"] == "" for r in rows)
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("SELECT count(*) FROM visits").fetchone()[0] == len(visits)
+    con.close()
+    listed = run_cli("history", "list", "--db", str(db))
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines()[1].split()[:6] == [
+        "#1",
+        "2026-W47",
+        "district",
+        "35",
+        str(len(visits)),
+        "plan",
+    ]
+    again = run_cli("history", "record", str(out / "plan.json"), "--db", str(db))
+    assert again.returncode == 0
+    assert again.stdout.strip() == f"already recorded as plan #1 in {db}"
+
+
+def test_outcomes_are_recorded_and_shown(recorded, tmp_path):
+    _tmp, db, out = recorded
+    rows = _template(out)
+    rows[0].update(resolved="3", escalated="1", note="ok")
+    rows[1].update(visited="no")
+    day = dt.date.fromisoformat(rows[2]["date"])
+    rows[2].update(date=f"{day.day}/{day.month}/{day.year + 543}", resolved="2")  # Excel, Thai
+    f = _write_csv(tmp_path / "outcome.csv", rows)
+    res = run_cli("history", "outcome", str(f), "--db", str(db))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == (
+        f"recorded 3 outcome(s) (3 new, 0 replaced; {len(rows) - 3} row(s) left empty) from "
+        f"{f} in {db}: 5 complaint(s) resolved, 1 escalated"
+    )
+    show = run_cli("history", "show", "2026-W47", "--db", str(db))
+    assert show.returncode == 0
+    line = next(x for x in show.stdout.splitlines() if f"  {rows[0]['code']}  " in x)
+    assert line.split()[-4:] == ["yes", "3", "1", "ok"]
+    line = next(x for x in show.stdout.splitlines() if f"  {rows[1]['code']}  " in x)
+    assert line.split()[-3:] == ["no", "0", "0"]
+    # recording the same file again replaces, never doubles
+    res = run_cli("history", "outcome", str(f), "--db", str(db))
+    assert "(0 new, 3 replaced;" in res.stdout
+    with open_history(db) as hist:
+        assert sum(v.resolved for v in hist.visits()) == 5
+
+
+def test_season_report_table_and_html(recorded, tmp_path):
+    _tmp, db, out = recorded
+    html_file = tmp_path / "report.html"
+    res = run_cli(
+        "report",
+        "--from",
+        "2026-W46",
+        "--to",
+        "2026-W48",
+        "--db",
+        str(db),
+        "--html",
+        str(html_file),
+    )
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    w47 = next(x for x in lines if x.startswith("2026-W47"))
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    n = plan["objective"]["visits"]
+    assert w47.split()[1] == str(n)
+    assert next(x for x in lines if x.startswith("2026-W46")).split()[1:3] == ["0", "0"]
+    page = html_file.read_text(encoding="utf-8")
+    assert page.count("<svg") == 3 and "http://" not in page.replace("http://www.w3.org", "")
+    assert "เลิงนกทา" in page and "max gap 4 weeks" in page
+
+
+def _make_v1(path: Path) -> None:
+    """A database exactly as caravan's first schema version left it (frozen here on
+    purpose: the migration must keep working on files written by that release)."""
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        PRAGMA application_id = 1129469524;
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY, week TEXT NOT NULL, week_monday TEXT NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('district', 'tambon')),
+            provinces TEXT NOT NULL, created TEXT, recorded TEXT NOT NULL,
+            source TEXT NOT NULL, replan_of INTEGER REFERENCES plans(id),
+            sha256 TEXT NOT NULL, plan_json TEXT NOT NULL);
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY, plan_id INTEGER NOT NULL REFERENCES plans(id),
+            week TEXT NOT NULL, date TEXT NOT NULL, unit TEXT NOT NULL, stop INTEGER NOT NULL,
+            code TEXT NOT NULL, level TEXT NOT NULL, province_code TEXT NOT NULL,
+            district_code TEXT NOT NULL, name_th TEXT NOT NULL, name_en TEXT NOT NULL,
+            arrive TEXT NOT NULL, depart TEXT NOT NULL, priority REAL NOT NULL,
+            open_complaints INTEGER NOT NULL, superseded_by INTEGER REFERENCES plans(id),
+            UNIQUE (plan_id, date, unit, stop));
+        CREATE INDEX visits_active ON visits (superseded_by, date);
+        CREATE INDEX visits_code ON visits (code, date);
+        INSERT INTO plans VALUES (1, '2026-W45', '2026-11-02', 'district', '37', NULL,
+            '2026-10-30T10:00:00+07:00', 'v1', NULL, 'x', '{}');
+        INSERT INTO visits VALUES (1, 1, '2026-W45', '2026-11-03', '37-1', 1, '3702', 'district',
+            '37', '3702', 'ชานุมาน', 'Chanuman', '09:35', '12:35', 24.0, 2, NULL);
+        INSERT INTO visits VALUES (2, 1, '2026-W45', '2026-11-04', '37-1', 1, '3706', 'district',
+            '37', '3706', 'หัวตะพาน', 'Hua Taphan', '08:58', '11:58', 3.0, 1, NULL);
+        PRAGMA user_version = 1;
+        """
+    )
+    con.commit()
+    con.close()
+
+
+def test_migration_from_the_first_schema_version(tmp_path):
+    db = tmp_path / "v1.sqlite"
+    _make_v1(db)
+    with open_history(db) as hist:
+        visits = hist.visits()
+        assert [(v.code, v.open_complaints, v.visited) for v in visits] == [
+            ("3702", 2, None),
+            ("3706", 1, None),
+        ]
+        snap = hist.snapshot(before=dt.date(2026, 11, 9))
+        assert snap.first_monday == {"37": dt.date(2026, 11, 2)}
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    cols = [r[1] for r in con.execute("PRAGMA table_info(visits)")]
+    assert cols[-1] == "change"
+    con.close()
+    f = tmp_path / "o.csv"
+    f.write_text("date,unit,code,resolved,escalated\n2026-11-03,37-1,3702,1,0\n", encoding="utf-8")
+    res = run_cli("history", "outcome", str(f), "--db", str(db))
+    assert res.returncode == 0, res.stderr
+    assert "1 complaint(s) resolved" in res.stdout
+    listed = run_cli("history", "list", "--db", str(db))
+    assert "2026-W45" in listed.stdout
+
+
+def test_a_newer_schema_is_refused_and_not_changed(tmp_path):
+    db = tmp_path / "future.sqlite"
+    con = sqlite3.connect(db)
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.execute("CREATE TABLE from_the_future (x)")
+    con.execute("PRAGMA user_version = 3")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    expected = (
+        f"Error: {db}: history database schema version 3 is newer than this caravan supports "
+        "(2): upgrade caravan (the database was not changed)"
+    )
+    for args in (
+        ("history", "list"),
+        ("history", "show", "2026-W47"),
+        ("report", "--from", "2026-W40", "--to", "2026-W47"),
+        (*PLAN, "--week", "2026-W47", "--commit", "--out", str(tmp_path / "out")),
+        (*PLAN, "--week", "2026-W47", "--no-history", "--commit", "--out", str(tmp_path / "out")),
+    ):
+        res = run_cli(*args, "--db", str(db))
+        assert res.returncode == 1, args
+        assert _last(res) == expected, args
+    assert db.read_bytes() == before
+    assert not (tmp_path / "out" / "plan.json").exists()
+
+
+def test_a_file_that_is_not_a_history_database(tmp_path):
+    db = tmp_path / "notes.sqlite"
+    db.write_text("not a database at all, just some notes\n" * 20, encoding="utf-8")
+    res = run_cli("history", "list", "--db", str(db))
+    assert res.returncode == 1
+    assert _last(res) == f"Error: {db}: not a caravan history database (file is not a database)"
+
+
+def _wait_for_pause(proc: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            raise AssertionError(f"the writer ended before pausing (exit {proc.wait()})")
+        if "paused inside the write transaction" in line:
+            return
+    raise AssertionError("the writer never paused")
+
+
+def test_a_commit_killed_mid_write_leaves_the_database_as_it_was(recorded, tmp_path):
+    _tmp, db0, _ = recorded
+    db = tmp_path / "h.sqlite"
+    shutil.copy(db0, db)  # plan #1 recorded (and outcomes from the other tests maybe)
+    con = sqlite3.connect(db)
+    plans0 = con.execute("SELECT count(*) FROM plans").fetchone()[0]
+    visits0 = con.execute("SELECT count(*) FROM visits").fetchone()[0]
+    con.close()
+    out = tmp_path / "w48"
+    env = dict(os.environ, CARAVAN_TEST_PAUSE_IN_TRANSACTION="120")
+    proc = subprocess.Popen(
+        [_exe(), *PLAN, "--week", "2026-W48", "--commit", "--db", str(db), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        _wait_for_pause(proc)
+        # the writer holds its transaction: two readers read the last committed state
+        readers = [
+            subprocess.Popen(
+                [_exe(), "history", "list", "--db", str(db)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for r in readers:
+            stdout, stderr = r.communicate(timeout=60)
+            assert r.returncode == 0, stderr
+            assert "2026-W47" in stdout and "2026-W48" not in stdout
+        assert proc.poll() is None, "the writer must still be inside its transaction"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM plans").fetchone()[0] == plans0
+    assert con.execute("SELECT count(*) FROM visits").fetchone()[0] == visits0
+    assert con.execute("SELECT count(*) FROM visits WHERE week = '2026-W48'").fetchone()[0] == 0
+    con.close()
+    # the plan's files were written before the commit: recording them now works in full
+    res = run_cli("history", "record", str(out / "plan.json"), "--db", str(db))
+    assert res.returncode == 0, res.stderr
+    n = json.loads((out / "plan.json").read_text(encoding="utf-8"))["objective"]["visits"]
+    assert res.stdout.strip() == f"recorded plan #{plans0 + 1} ({n} visits) in {db}"
+
+
+def test_a_plan_that_drops_reported_visits_is_refused(recorded, tmp_path):
+    _tmp, db0, out = recorded
+    db = tmp_path / "h.sqlite"
+    shutil.copy(db0, db)
+    first = _template(out)[0]
+    f = _write_csv(tmp_path / "o.csv", [{**first, "resolved": "1", "escalated": "0"}])
+    assert run_cli("history", "outcome", str(f), "--db", str(db)).returncode == 0
+    res = run_cli(
+        *PLAN,
+        "--week",
+        "2026-W47",
+        "--skip",
+        first["code"],
+        "--commit",
+        "--db",
+        str(db),
+        "--out",
+        str(tmp_path / "again"),
+    )
+    assert res.returncode == 1
+    assert _last(res) == (
+        f"Error: {db}: week 2026-W47 already has an outcome for the visit of {first['code']} by "
+        f"unit {first['unit']} on {first['date']}, which this plan drops: use 'caravan replan' "
+        "to keep the visits already made"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"date": "17 Nov"}, "date", "not a date (YYYY-MM-DD or D/M/YYYY): '17 Nov'"),
+        ({"resolved": "two"}, "resolved", "not a whole number >= 0: 'two'"),
+        ({"escalated": "-1"}, "escalated", "not a whole number >= 0: '-1'"),
+        ({"visited": "maybe"}, "visited", "not yes or no: 'maybe'"),
+        (
+            {"visited": "no", "resolved": "2"},
+            "visited",
+            "a visit that did not take place cannot resolve or escalate complaints",
+        ),
+        (
+            {"resolved": "1", "resolved_ids": "C1 C2"},
+            "resolved_ids",
+            "lists 2 complaint id(s) but resolved is 1",
+        ),
+        ({"unit": "35-9"}, "code", "{code} was visited on {date} by unit 35-1, not by 35-9"),
+        (
+            {"code": "3799"},
+            "code",
+            "no recorded plan visits 3799 on {date} (record the plan "
+            "first: caravan history record PLAN.json)",
+        ),
+        ({"date": "2099-01-05"}, "date", "2099-01-05 has not come yet (today is {today})"),
+    ],
+)
+def test_bad_outcome_rows(recorded, tmp_path, change, field, reason):
+    _tmp, db0, out = recorded
+    db = tmp_path / "h.sqlite"
+    shutil.copy(db0, db)
+    rows = _template(out)
+    good = {**rows[0], "resolved": "1", "escalated": "0"}
+    bad = {**rows[1], "resolved": "1", "escalated": "0", **change}
+    f = _write_csv(tmp_path / "o.csv", [good, bad])
+    before = sqlite3.connect(db).execute("SELECT count(*) FROM outcomes").fetchone()[0]
+    res = run_cli("history", "outcome", str(f), "--db", str(db))
+    assert res.returncode == 1
+    text = reason.format(code=rows[1]["code"], date=rows[1]["date"], today=today_bangkok())
+    assert _last(res) == f"Error: {f}:3: field '{field}': {text}"
+    # all rows or none: the good row was not recorded either
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM outcomes").fetchone()[0] == before
+
+
+def test_a_duplicate_outcome_row(recorded, tmp_path):
+    _tmp, db, out = recorded
+    row = {**_template(out)[0], "resolved": "1", "escalated": "0"}
+    f = _write_csv(tmp_path / "o.csv", [row, row])
+    res = run_cli("history", "outcome", str(f), "--db", str(db))
+    assert _last(res) == f"Error: {f}:3: field 'code': the same visit as line 2"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "line"),
+    [
+        (
+            ("history", "show", "2026-W40"),
+            1,
+            "Error: {db}: week 2026-W40 is not in the history (recorded weeks: 2026-W47 to "
+            "2026-W47)",
+        ),
+        (
+            ("history", "show", "2026-40"),
+            2,
+            "Error: Invalid value for 'WEEK': '2026-40' is not an ISO week like 2026-W49",
+        ),
+        (
+            ("report", "--from", "2026-W48", "--to", "2026-W46"),
+            2,
+            "Error: Invalid value for '--to': 2026-W46 is before --from 2026-W48",
+        ),
+        (
+            ("report", "--from", "2026-W01", "--to", "2026-W05"),
+            1,
+            "Error: {db}: no recorded week between 2026-W01 and 2026-W05 (recorded weeks: "
+            "2026-W47 to 2026-W47)",
+        ),
+        (
+            ("report", "--from", "2026-W1", "--to", "2026-W05"),
+            2,
+            "Error: Invalid value for '--from': '2026-W1' is not an ISO week like 2026-W49",
+        ),
+    ],
+)
+def test_history_usage_errors(recorded, args, code, line):
+    _tmp, db, _ = recorded
+    res = run_cli(*args, "--db", str(db))
+    assert res.returncode == code
+    assert _last(res) == line.format(db=db)
+
+
+def test_an_empty_history(tmp_path):
+    db = tmp_path / "none.sqlite"
+    res = run_cli("history", "list", "--db", str(db))
+    assert res.returncode == 0 and res.stdout.strip() == f"no plans recorded in {db}"
+    assert not db.exists(), "reading must not create the database"
+    res = run_cli("history", "show", "2026-W47", "--db", str(db))
+    assert res.returncode == 1
+    assert _last(res) == (
+        f"Error: {db}: the history is empty: record a plan first (caravan plan --commit, or "
+        "caravan history record PLAN.json)"
+    )

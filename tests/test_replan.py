@@ -1,0 +1,250 @@
+"""Working days (built-in Thai holidays, --holiday, --workday) and mid-week replanning."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from caravan.errors import NoPlanError, ParameterError
+from caravan.workdays import builtin_holidays, working_days
+
+from .conftest import ROOT, run_cli
+
+PLAN = ("plan", "--province", "35", "--time-limit", "2", "--no-map", "--quiet")
+W50 = dt.date(2026, 12, 7)  # Monday of 2026-W50: a substitution day; Thursday 10 December too
+
+
+def test_the_holiday_file_is_complete_and_consistent():
+    days = builtin_holidays()
+    assert {d.year for d in days} == {2026, 2027}
+    for day, h in days.items():
+        assert h.kind in ("holiday", "substitution", "special")
+        assert h.status in ("official", "provisional") and h.name_th and h.name_en
+        if h.kind == "holiday" and day.weekday() >= 5:  # a weekend holiday is made up
+            nxt = day + dt.timedelta(days=7 - day.weekday())
+            while nxt in days and days[nxt].kind != "substitution":
+                nxt += dt.timedelta(days=1)
+            assert days.get(nxt) and days[nxt].kind == "substitution", day
+    assert days[dt.date(2026, 12, 7)].kind == "substitution"
+    assert days[dt.date(2026, 4, 13)].name_en == "Songkran Festival"
+
+
+def test_working_days_of_a_week_with_holidays():
+    week = working_days(monday=W50, days=5)
+    assert week.dates == (dt.date(2026, 12, 8), dt.date(2026, 12, 9), dt.date(2026, 12, 11))
+    assert [(d.date.day, d.source) for d in week.days_off] == [(7, "built-in"), (10, "built-in")]
+    both = working_days(monday=W50, days=5, workdays=["2026-12-10", "2026-12-12"])
+    assert [d.day for d in both.dates] == [8, 9, 10, 11, 12]
+    extra = working_days(monday=W50, days=5, holidays=["2026-12-09"])
+    assert [d.day for d in extra.dates] == [8, 11]
+    assert working_days(monday=dt.date(2028, 1, 3), days=5).notes == (
+        "caravan has no built-in holidays for 2028: add any with --holiday",
+    )
+    with pytest.raises(NoPlanError):
+        working_days(monday=W50, days=1)
+    with pytest.raises(ParameterError):
+        working_days(monday=W50, days=5, holidays=["2026-12-14"])
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "line"),
+    [
+        (
+            ("--week", "2026-W50", "--holiday", "2026-13-01"),
+            2,
+            "Error: Invalid value for '--holiday': '2026-13-01' is not a date like 2026-12-07",
+        ),
+        (
+            ("--week", "2026-W50", "--holiday", "2026-12-20"),
+            2,
+            "Error: Invalid value for '--holiday': 2026-12-20 is not in week 2026-W50 "
+            "(2026-12-07 to 2026-12-13)",
+        ),
+        (
+            ("--week", "2026-W50", "--workday", "2026-12-08", "--holiday", "2026-12-08"),
+            2,
+            "Error: Invalid value for '--workday': 2026-12-08 is both a --holiday and a --workday",
+        ),
+        (
+            ("--week", "2026-W50", "--days", "1"),
+            1,
+            "Error: week 2026-W50 has no working day left in its first 1 day(s) (2026-12-07 "
+            "Substitution for National Day and National Father's Day): use --workday DATE to "
+            "work on one of them",
+        ),
+        (
+            ("--week", "2026-W50", "--recency-weeks", "-1"),
+            2,
+            "Error: Invalid value for '--recency-weeks': -1 is not in the range 0<=x<=104.",
+        ),
+    ],
+)
+def test_calendar_usage_errors(tmp_path, args, code, line):
+    res = run_cli(*PLAN, *args, "--out", str(tmp_path / "out"))
+    assert res.returncode == code
+    assert res.stderr.strip().splitlines()[-1] == line
+    assert not (tmp_path / "out" / "plan.json").exists()
+
+
+def test_a_plan_skips_the_holidays_and_says_so(tmp_path):
+    out = tmp_path / "out"
+    res = run_cli(*PLAN[:-1], "--week", "2026-W50", "--workday", "2026-12-10", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["parameters"]["dates"] == ["2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11"]
+    assert [d["date"] for d in plan["days_off"]] == ["2026-12-07"]
+    assert {r["date"] for r in plan["routes"]} <= set(plan["parameters"]["dates"])
+    assert (
+        "days off: 2026-12-07 Substitution for National Day and National Father's Day (built-in)"
+        in res.stdout
+    )
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+@pytest.fixture(scope="module")
+def replanned(tmp_path_factory):
+    """Week 2026-W49 planned and recorded; on Tuesday evening five critical cases arrive in
+    Maha Chana Chai (3506), which the plan did not visit; the rest of the week is replanned."""
+    tmp = tmp_path_factory.mktemp("replan")
+    db = tmp / "h.sqlite"
+    first = tmp / "w49"
+    res = run_cli(*PLAN, "--week", "2026-W49", "--db", str(db), "--commit", "--out", str(first))
+    assert res.returncode == 0, res.stderr
+    sample = (ROOT / "data" / "sample" / "complaints.csv").read_text(encoding="utf-8")
+    urgent = "".join(
+        f"U{i},2026-11-26,35,3506,,,,domestic_violence,open,critical\n" for i in range(5)
+    )
+    new = tmp / "complaints.csv"
+    new.write_text(sample + urgent, encoding="utf-8")
+    second = tmp / "replan"
+    res = run_cli(
+        "replan",
+        str(first / "plan.json"),
+        "--done-through",
+        "2026-12-01",
+        "--complaints",
+        str(new),
+        "--db",
+        str(db),
+        "--commit",
+        "--time-limit",
+        "2",
+        "--no-map",
+        "--out",
+        str(second),
+    )
+    assert res.returncode == 0, res.stderr
+    return db, first, second, res
+
+
+def test_replan_keeps_the_days_done_and_adds_the_urgent_site(replanned):
+    _db, first, second, _res = replanned
+    before, after = _rows(first / "itinerary.csv"), _rows(second / "itinerary.csv")
+    assert "3506" not in {r["code"] for r in before}, "the test needs a site the plan left out"
+    kept = [r for r in before if r["date"] <= "2026-12-01"]
+    assert [{k: v for k, v in r.items() if k != "changed"} for r in after[: len(kept)]] == kept
+    assert {r["changed"] for r in after[: len(kept)] if r["code"][:4] != "BASE"} == {"done"}
+    done = {r["code"] for r in kept if r["code"][:4] != "BASE"}
+    later = [r for r in after if r["date"] > "2026-12-01" and r["code"][:4] != "BASE"]
+    assert not done & {r["code"] for r in later}, "a site visited this week came back"
+    assert any(r["code"] == "3506" and r["changed"] == "added" for r in later)
+    assert all(r["changed"] == "" for r in after if r["code"][:4] == "BASE")
+    assert all(
+        r["date"] in {"2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"}
+        for r in after
+    )
+
+
+def test_replan_lists_every_change(replanned):
+    _db, first, second, res = replanned
+    old = json.loads((first / "plan.json").read_text(encoding="utf-8"))
+    new = json.loads((second / "plan.json").read_text(encoding="utf-8"))
+
+    def places(plan, after):
+        return {
+            s["code"]: (r["date"], r["unit"], s["arrive"])
+            for r in plan["routes"]
+            if r["date"] > after
+            for s in r["stops"]
+            if s["kind"] == "visit"
+        }
+
+    a, b = places(old, "2026-12-01"), places(new, "2026-12-01")
+    expected = set()
+    for code in a.keys() | b.keys():
+        if code not in b:
+            expected.add((code, "removed"))
+        elif code not in a:
+            expected.add((code, "added"))
+        elif a[code][:2] != b[code][:2]:
+            expected.add((code, "moved"))
+        elif a[code][2] != b[code][2]:
+            expected.add((code, "retimed"))
+    got = {(c["code"], c["change"]) for c in new["replan"]["changes"]}
+    assert got == expected and ("3506", "added") in got
+    assert new["replan"]["done_through"] == "2026-12-01"
+    assert new["parameters"]["dates"] == old["parameters"]["dates"]
+    assert "changes against" in res.stdout and "added    3506" in res.stdout
+
+
+def test_replan_is_recorded_in_place_of_the_plan(replanned):
+    db, _first, _second, _res = replanned
+    listed = run_cli("history", "list", "--db", str(db))
+    lines = listed.stdout.splitlines()
+    assert lines[1].split()[:2] == ["#1", "2026-W49"] and "replaced by #2" in lines[1]
+    assert lines[2].split()[:2] == ["#2", "2026-W49"] and "replan of #1" in lines[2]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("--done-through", "2026-12-32"),
+            "Error: Invalid value for '--done-through': '2026-12-32' is not a date like 2026-12-07",
+        ),
+        (
+            ("--done-through", "2026-12-20"),
+            "Error: Invalid value for '--done-through': 2026-12-20 is not in the plan's week "
+            "2026-W49 (2026-11-30 to 2026-12-06)",
+        ),
+        (
+            ("--done-through", "2026-12-04"),
+            "Error: Invalid value for '--done-through': no working day of 2026-W49 is left after "
+            "2026-12-04 (the plan's days: 2026-11-30, 2026-12-01, 2026-12-02, 2026-12-03, "
+            "2026-12-04)",
+        ),
+        (
+            ("--done-through", "2026-12-01", "--holiday", "2026-11-30"),
+            "Error: Invalid value for '--holiday': 2026-11-30 is not one of the days left to "
+            "replan (2026-W49 after 2026-12-01)",
+        ),
+    ],
+)
+def test_replan_usage_errors(replanned, tmp_path, args, line):
+    _db, first, _second, _res = replanned
+    res = run_cli(
+        "replan", str(first / "plan.json"), *args, "--no-history", "--out", str(tmp_path / "o")
+    )
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines()[-1] == line
+
+
+def test_replan_of_a_missing_plan(tmp_path):
+    res = run_cli(
+        "replan",
+        str(tmp_path / "nope.json"),
+        "--done-through",
+        "2026-12-01",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == f"Error: {tmp_path / 'nope.json'}: file not found"
