@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caravan.complaints.dates import DateError, parse_date
@@ -98,6 +98,7 @@ FORMS = {
 }
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(
     day=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2042, 12, 31)),
     form=st.sampled_from(sorted(FORMS)),
@@ -107,6 +108,7 @@ def test_property_every_form_round_trips(day, form):
     assert parse_date(text)[0] == day, text
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(st.text(max_size=40))
 def test_property_any_text_is_a_date_or_a_reason(text):
     try:
