@@ -201,3 +201,25 @@ def test_weights_file_overrides_and_errors(tmp_path):
     assert str(err.value) == (
         f"{f}: field 'urgency.urgent': unknown urgency 'urgent' (low, normal, high, critical)"
     )
+
+
+def test_parse_rows_checks_rows_given_as_mappings():
+    from caravan.complaints import parse_rows
+
+    res = parse_rows(
+        [
+            (2, {"id": "R1", "received": "9/11/2569", "district_code": "3501", "category": "water",
+                 "status": "open", "note": "ignored"}),
+            (3, {"id": "R2", "received": "2026-11-01", "tambon_code": "ในเมือง",
+                 "category": "roads", "status": "open"}),
+        ],
+        source="api",
+        today=TODAY,
+    )  # fmt: skip
+    assert [(c.id, c.received, c.district_code) for c in res.accepted] == [
+        ("R1", dt.date(2026, 11, 9), "3501")
+    ]
+    assert [r.message() for r in res.rejects] == [
+        "api:3: field 'tambon_code': tambon name 'ในเมือง' is in 2 districts (3501 เมืองยโสธร, "
+        "6501 เมืองพิษณุโลก); give the district or province"
+    ]
