@@ -241,6 +241,7 @@ def plan_dict(plan: WeekPlan) -> dict:
             "travel_model": p.travel_model,
             "travel": dict(p.travel),
             "site_overrides": p.site_overrides or None,
+            "population": p.population_source or None,
         },
         "objective": {
             "formula": OBJECTIVE_TEXT,

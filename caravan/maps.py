@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import folium
 from branca.element import MacroElement, Template
 
+from caravan.density import area_density, density_short_unit, density_unit
 from caravan.geography import boundaries
 from caravan.model import hhmm
 from caravan.priority import category_label
@@ -113,7 +114,8 @@ def date_label(d, calendar: str = "gregorian") -> str:
 
 
 def density_layer_data(plan: WeekPlan, level: str) -> list[dict]:
-    """Per area: code, names, open complaints, km², density (open per km²), display geometry."""
+    """Per area: code, names, open complaints, km², density (open complaints per km², or per
+    10,000 residents when the plan has populations: :mod:`caravan.density`), geometry."""
     out = []
     for feat in boundaries(level, plan.parameters.provinces):
         p = feat["properties"]
@@ -131,7 +133,7 @@ def density_layer_data(plan: WeekPlan, level: str) -> list[dict]:
                 "name_en": p["name_en"],
                 "open": n_open,
                 "area_km2": area,
-                "density": n_open / area if area > 0 else 0.0,
+                "density": area_density(plan, code, n_open, area),
                 "geometry": _simplify(feat["geometry"], DISPLAY_TOLERANCE_DEG),
             }
         )
@@ -270,7 +272,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         if level == p.level:
             all_density = [d["density"] for d in data]
     edges = class_breaks(all_density)
-    unit = "เรื่องค้าง ต่อ ตร.กม. / open complaints per km²"
+    unit = density_unit(plan)
     for level in levels:
         data = layers[level]
         group = folium.FeatureGroup(
@@ -305,7 +307,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
             },
             tooltip=folium.GeoJsonTooltip(
                 fields=["name", "open", "density"],
-                aliases=["", "open complaints", "per km²"],
+                aliases=["", "open complaints", density_short_unit(plan)],
                 labels=True,
             ),
         ).add_to(group)
