@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out/demo
 
-.PHONY: demo test lint format bench data clean
+.PHONY: demo test lint format bench bench-ingest data clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "caravan needs Python 3.11 or newer"'
@@ -38,6 +38,10 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/caravan_week.py
 	$(BIN)/python benchmarks/map_outputs.py
+
+# 1,000,000 complaint rows read, placed and scored (see benchmarks/RESULTS.md)
+bench-ingest: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/ingest.py
 
 # Rebuild data/geo/ from ../shared/geo (see data/geo/README.md).
 data: $(VENV)/.installed

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -182,6 +183,126 @@ def cli() -> None:
     """Plan where the government caravan goes each week, in what order, and when."""
 
 
+# ---------------------------------------------------------------------------- complaints
+
+
+def _reading_options(func):
+    """--encoding, --sheet, --column, --columns: how to read a complaint file."""
+    func = click.option(
+        "--columns",
+        "columns_file",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        metavar="FILE.toml",
+        help="TOML file mapping fields to the headers of the complaint file.",
+    )(func)
+    func = click.option(
+        "--column",
+        multiple=True,
+        metavar="FIELD=HEADER",
+        help="Read FIELD (id, received, province, district, tambon, lat, lon, coordinates, "
+        "category, status, urgency) from the column HEADER. Repeatable.",
+    )(func)
+    func = click.option(
+        "--sheet", default=None, metavar="NAME", help="Sheet of an .xlsx file. Default: the first."
+    )(func)
+    func = click.option(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="Encoding of a CSV (utf-8, cp874 ...). Default: detected.",
+    )(func)
+    return func
+
+
+class _ReadProgress:
+    """A progress bar on stderr while a long file is read (not with --quiet)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            if done >= total:
+                return  # a short read: no bar
+            self.bar = click.progressbar(
+                length=max(total, 1), label="reading complaints", file=sys.stderr
+            )
+            self.bar.__enter__()
+        self.bar.update(max(0, min(done, total) - self.done))
+        self.done = min(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _read_complaints(path, *, encoding, sheet, column, columns_file, quiet):
+    """Read a complaint file with the reading options (the built-in sample by default)."""
+    from caravan.complaints import parse_column_options, read_columns_file, read_complaints
+    from caravan.planner import sample_complaints_path
+
+    chosen: dict = {}
+    if columns_file:
+        chosen.update(read_columns_file(columns_file))
+    chosen.update(parse_column_options(column))
+    bar = _ReadProgress(quiet)
+    try:
+        return read_complaints(
+            path if path is not None else sample_complaints_path(),
+            encoding=encoding,
+            sheet=sheet,
+            columns=chosen,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+
+
+@cli.group()
+def complaints() -> None:
+    """Check complaint files before planning."""
+
+
+@complaints.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for accepted.csv and rejects.csv.",
+)
+@_reading_options
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@translate_errors
+def complaints_check(file, out, encoding, sheet, column, columns_file, quiet) -> None:
+    """Read a complaint file; write accepted.csv (normalised rows) and rejects.csv (every
+    row that cannot be used, with its line and reason); print the counts per reason."""
+    from caravan.complaints import check_summary_lines, write_check
+
+    check_writable_dir(out)
+    cf = _read_complaints(
+        file,
+        encoding=encoding,
+        sheet=sheet,
+        column=column,
+        columns_file=columns_file,
+        quiet=quiet,
+    )
+    paths = write_check(cf, out)
+    if quiet:
+        return
+    for line in check_summary_lines(cf):
+        click.echo(line)
+    for p in paths:
+        click.echo(f"wrote {p}")
+
+
 # ---------------------------------------------------------------------------- plan
 
 
@@ -212,7 +333,16 @@ class _Progress:
     "--complaints",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Complaint CSV (see README for the columns). Default: the built-in sample.",
+    help="Complaint CSV or .xlsx (see README, 'Complaints'). Default: the built-in sample.",
+)
+@_reading_options
+@click.option("--strict", is_flag=True, help="Stop with an error if any complaint row is rejected.")
+@click.option(
+    "--population",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="CSV code,population: the map shades open complaints per 10,000 residents "
+    "instead of per km².",
 )
 @_provinces_option
 @_level_option
@@ -313,6 +443,12 @@ class _Progress:
 @translate_errors
 def plan(
     complaints,
+    encoding,
+    sheet,
+    column,
+    columns_file,
+    strict,
+    population,
     provinces,
     level,
     week,
@@ -348,10 +484,20 @@ def plan(
     from caravan.planner import plan_week
 
     check_writable_dir(out)
+    cfile = _read_complaints(
+        complaints,
+        encoding=encoding,
+        sheet=sheet,
+        column=column,
+        columns_file=columns_file,
+        quiet=quiet,
+    )
     progress = _Progress(quiet)
     history_options = _plan_history(rolling, week, level)
     result = plan_week(
-        complaints=complaints,
+        complaints=cfile,
+        strict=strict,
+        population=population,
         provinces=_check_provinces(provinces),
         level=level,
         week=week,
@@ -392,6 +538,14 @@ def summary_lines(plan) -> list[str]:
         f"complaints: {c.rows} rows read from {c.source}, {c.accepted} accepted, "
         f"{c.rejected} rejected; {c.open} open in the planned provinces",
     ]
+    if c.rejects:
+        kinds = Counter(r.kind or r.reason.split(":")[0] for r in c.rejects)
+        lines.append(
+            "  rejected by reason: "
+            + ", ".join(
+                f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+        )
     for r in c.rejects[:10]:
         lines.append(f"  rejected {r.message()}")
     if c.rejected > 10:

@@ -242,6 +242,7 @@ def plan_dict(plan: WeekPlan) -> dict:
             "travel_model": p.travel_model,
             "travel": dict(p.travel),
             "site_overrides": p.site_overrides or None,
+            "population": p.population_source or None,
         },
         "objective": {
             "formula": OBJECTIVE_TEXT,
@@ -273,6 +274,8 @@ def plan_dict(plan: WeekPlan) -> dict:
         "routes": routes,
         "unvisited": unvisited,
         "sites": sites,
+        # residents per area when --population was given: the map shades per 10,000 of them
+        **({"population": dict(sorted(plan.population.items()))} if plan.population else {}),
         **rolling_sections(plan),
     }
 

@@ -4,7 +4,8 @@ Both map renderers use it: :mod:`caravan.maps` (the interactive ``map.html``, fo
 :mod:`caravan.staticmap` (the PNG, matplotlib), so they draw the same thing in the same
 colours. Nothing here escapes text: each renderer escapes for its own output.
 
-Shading: open complaints (open or in progress) per km² of each area. The classes are
+Shading: open complaints (open or in progress) per km² of each area, or per 10,000
+residents when the plan has a population file (:mod:`caravan.density`). The classes are
 quantiles of the positive densities of the shown level (at most 6 classes, colours from
 light yellow to dark red: ColorBrewer YlOrRd); areas without open complaints are light grey.
 
@@ -21,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from caravan.density import area_density, density_unit
 from caravan.geography import boundaries
 from caravan.labels import date_label, reason_th
 from caravan.model import hhmm
@@ -48,8 +50,6 @@ PALETTE = (
 SCALE = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 ZERO_COLOR = "#eeeeee"  # areas without open complaints
 UNVISITED_COLOR = "#555555"
-DENSITY_UNIT_TH = "เรื่องค้าง ต่อ ตร.กม."
-DENSITY_UNIT_EN = "open complaints per km²"
 DISPLAY_TOLERANCE_DEG = 0.002
 COORD_DECIMALS = 5
 LEVEL_NAMES = {"district": ("อำเภอ", "districts"), "tambon": ("ตำบล", "tambons")}
@@ -156,7 +156,8 @@ def _sum_counts(dicts: Iterable[dict[str, int]]) -> dict[str, int]:
 def density_layer_data(plan: WeekPlan, level: str) -> list[dict]:
     """One dict per area of ``level`` in the planned provinces: ``code``, ``name_th``,
     ``name_en``, ``open`` (open complaints), ``by_category`` (open complaints per category,
-    most first), ``area_km2``, ``density`` (open per km²), ``geometry`` (for display).
+    most first), ``area_km2``, ``density`` (open per km², or per 10,000 residents with a
+    population file), ``geometry`` (for display).
 
     At tambon level the districts add up their tambons."""
     out = []
@@ -177,11 +178,17 @@ def density_layer_data(plan: WeekPlan, level: str) -> list[dict]:
                 "open": n_open,
                 "by_category": _sum_counts(dict(s.by_category) for s in scores),
                 "area_km2": area,
-                "density": n_open / area if area > 0 else 0.0,
+                "density": area_density(plan, code, n_open, area),
                 "geometry": display_geometry(level, code),
             }
         )
     return out
+
+
+def density_unit_parts(plan: WeekPlan) -> tuple[str, str]:
+    """The shading's unit in Thai and in English, for legends."""
+    th, _, en = density_unit(plan).partition(" / ")
+    return th, en
 
 
 def shading_levels(plan: WeekPlan) -> list[str]:

@@ -2,7 +2,8 @@
 
 What a planner sees, bottom to top:
 
-* the areas shaded by open complaints per km² (radio buttons in the layer control: tambons,
+* the areas shaded by open complaints per km², or per 10,000 residents with a population
+  file (radio buttons in the layer control: tambons,
   districts or no shading; the legend follows the choice and states the unit), district and
   province borders on top;
 * each unit-day's route: a line in its own colour (white casing, so it reads on any shade)
@@ -42,8 +43,6 @@ from branca.element import Element, MacroElement, Template
 
 from caravan.labels import category_text, date_label, date_label_long, esc
 from caravan.mapdata import (
-    DENSITY_UNIT_EN,
-    DENSITY_UNIT_TH,
     LEVEL_NAMES,
     PALETTE,
     SCALE,
@@ -52,6 +51,7 @@ from caravan.mapdata import (
     class_breaks,
     color_for,
     density_layer_data,
+    density_unit_parts,
     display_geometry,
     format_density,
     legend_rows,
@@ -251,12 +251,14 @@ def schedule_panel_html(plan: WeekPlan, calendar: str = "gregorian") -> str:
     return "".join(parts)
 
 
-def _legend_html(level: str | None, edges: Sequence[float], n_unvisited: int) -> str:
+def _legend_html(
+    level: str | None, edges: Sequence[float], n_unvisited: int, unit: tuple[str, str]
+) -> str:
     rows = []
     if level is not None:
         th, en = LEVEL_NAMES[level]
         rows.append(
-            f'<div class="cl-title">{esc(DENSITY_UNIT_TH)} / {esc(DENSITY_UNIT_EN)}'
+            f'<div class="cl-title">{esc(unit[0])} / {esc(unit[1])}'
             f'<br><span class="cp-en">แรเงาราย{esc(th)} / shaded by {esc(en)}</span></div>'
         )
         rows += [
@@ -636,6 +638,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
     shading: list[tuple[str, str]] = []
     default_legend = ""
     n_unvisited = len(unvisited_layer_data(plan))
+    unit = density_unit_parts(plan)
     for level in reversed(shading_levels(plan)):
         data = density_layer_data(plan, level)
         edges = class_breaks([d["density"] for d in data])
@@ -659,14 +662,14 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
                     esc(f"{th} / {level}"),
                     "รหัส / code",
                     "เรื่องค้าง / open complaints",
-                    esc(f"{DENSITY_UNIT_TH} / {DENSITY_UNIT_EN}"),
+                    esc(f"{unit[0]} / {unit[1]}"),
                     "ประเภทหลัก / main categories",
                 ],
                 class_name="caravan-area-tip",
             ),
         ).add_to(group)
         group.add_to(fmap)
-        legend = _legend_html(level, edges, n_unvisited)
+        legend = _legend_html(level, edges, n_unvisited, unit)
         shading.append((group.get_name(), legend))
         if level == p.level:
             default_legend = legend
@@ -756,7 +759,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         _Overlays(
             panel=schedule_panel_html(plan, calendar),
             legend=default_legend,
-            legend_plain=_legend_html(None, [], n_unvisited),
+            legend_plain=_legend_html(None, [], n_unvisited, unit),
             days=day_groups,
             units=unit_groups,
             routes=route_refs,

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 from caravan import solver
 from caravan.complaints import ComplaintFile, read_complaints
-from caravan.errors import NoPlanError, ParameterError
+from caravan.complaints.table import ComplaintTable
+from caravan.errors import InputError, NoPlanError, ParameterError
 from caravan.geography import Geography, check_level, check_province, load_geography
 from caravan.geography import read_site_overrides as _read_overrides
 from caravan.model import build_province_model, duration_text, hhmm
@@ -132,6 +133,8 @@ def plan_week(
     rolling: RollingOptions | None = None,
     only_dates: Sequence[dt.date] | None = None,
     given_scores: Mapping[str, SiteScore] | None = None,
+    strict: bool = False,
+    population: str | Path | Mapping[str, int] | None = None,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
 
@@ -141,6 +144,9 @@ def plan_week(
     list of codes (the province is read from the code). ``progress(province, elapsed, best,
     bound)`` is called while solving. ``solve_fn`` replaces :func:`caravan.solver.solve` (same
     signature); the benchmarks use it to run other engines on exactly the same problems.
+    ``strict`` makes any rejected complaint row an InputError. ``population`` (a
+    ``code,population`` CSV or a mapping) makes the map shade open complaints per 10,000
+    residents instead of per km² (see :mod:`caravan.density`).
 
     Rolling planning (see :mod:`caravan.workdays`, :mod:`caravan.rolling`): the week's
     holidays are not worked (``holidays`` adds days off, ``workdays`` overrides them);
@@ -242,7 +248,26 @@ def plan_week(
     else:
         path = Path(complaints) if complaints is not None else sample_complaints_path()
         cfile = read_complaints(path, today=today, geography=geo)
-    mine = [c for c in cfile.accepted if c.province_code in provs]
+    if strict and cfile.rejects:
+        first = cfile.rejects[0]
+        raise InputError(
+            f"{len(cfile.rejects)} of {cfile.rows} rows rejected and --strict is set; the "
+            f"first: line {first.line}, field '{first.field}': {first.reason}",
+            source=cfile.source,
+        )
+    residents: dict[str, int] = {}
+    if population is not None:
+        from caravan.density import population_by_area, read_population
+
+        given = (
+            dict(population)
+            if isinstance(population, Mapping)
+            else read_population(population, geo)
+        )
+        residents = population_by_area(
+            given, geo, level=level, provinces=provs, source=str(population)[:200]
+        )
+    mine = ComplaintTable.of(cfile.accepted).in_provinces(provs)
     wts = load_weights(weights)
     seat_tambon = _seat_tambons(geo, provs)
     scores, moved = score_sites(
@@ -423,13 +448,14 @@ def plan_week(
         travel_model=matrix.model,
         site_overrides=overrides_label,
         travel={"detour_factor": tm.detour_factor, "speed_kmh": tm.speed_kmh},
+        population_source=str(population) if isinstance(population, str | Path) else "",
     )
     summary = ComplaintSummary(
         source=cfile.source,
         rows=cfile.rows,
         accepted=len(cfile.accepted),
         rejected=len(cfile.rejects),
-        open=sum(1 for c in mine if c.status != "resolved"),
+        open=mine.open_count(),
         moved_to_seat=moved if level == "tambon" else 0,
         rejects=cfile.rejects,
     )
@@ -457,6 +483,7 @@ def plan_week(
         days_off=work.days_off,
         history=history_info,
         notes=tuple(notes),
+        population=residents,
     )
 
 

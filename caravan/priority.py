@@ -166,7 +166,16 @@ def score_sites(
     seat_tambon: Mapping[str, str],
 ) -> tuple[dict[str, SiteScore], int]:
     """Score every site that has complaints. Returns the scores and how many complaints were
-    counted at a district's seat tambon because they named no tambon."""
+    counted at a district's seat tambon because they named no tambon.
+
+    A :class:`~caravan.complaints.table.ComplaintTable` (what ``read_complaints`` returns) is
+    scored with array operations, with the same arithmetic in the same order."""
+    from caravan.complaints.table import ComplaintTable
+
+    if isinstance(complaints, ComplaintTable):
+        return _score_table(
+            complaints, level=level, reference=reference, weights=weights, seat_tambon=seat_tambon
+        )
     prio: dict[str, float] = defaultdict(float)
     n_open: Counter[str] = Counter()
     n_resolved: Counter[str] = Counter()
@@ -192,4 +201,55 @@ def score_sites(
         )
         for code in codes
     }
+    return scores, moved
+
+
+def _score_table(
+    table, *, level: Level, reference: dt.date, weights: Weights, seat_tambon: Mapping[str, str]
+) -> tuple[dict[str, SiteScore], int]:
+    import numpy as np
+
+    from caravan.types import STATUSES
+
+    cols = table.columns()
+    codes: dict[str, int] = {}
+    place_site = np.zeros(len(cols["places"]), dtype=np.int64)
+    place_moved = np.zeros(len(cols["places"]), dtype=bool)
+    for i in np.unique(cols["place"]).tolist():  # only the places of these complaints
+        prov, dist, tam = cols["places"][i]
+        code, was_moved = site_of(
+            Complaint("", reference, prov, dist, tam, "", "open"), level, seat_tambon
+        )
+        place_site[i] = codes.setdefault(code, len(codes))
+        place_moved[i] = was_moved
+    site = place_site[cols["place"]]
+    moved = int(np.count_nonzero(place_moved[cols["place"]]))
+    is_open = cols["status"] != STATUSES.index("resolved")
+    w_cat = np.array([weights.category_weight(c) for c in cols["categories"]] or [0.0])
+    w_urg = np.array([weights.urgency.get(u, 1.0) for u in cols["urgencies"]])
+    w_st = np.array([weights.status.get(s, 0.0) for s in STATUSES])
+    age_days = np.maximum(0, reference.toordinal() - cols["day"].astype(np.int64))
+    age = np.minimum(1.0 + weights.age_per_week * age_days / 7.0, weights.age_max_factor)
+    w = w_cat[cols["category"]] * w_urg[cols["urgency"]] * w_st[cols["status"]] * age
+    w[~is_open] = 0.0
+    n_sites = len(codes)
+    prio = np.bincount(site, weights=w, minlength=n_sites)
+    n_open = np.bincount(site[is_open], minlength=n_sites)
+    n_all = np.bincount(site, minlength=n_sites)
+    n_cat = len(cols["categories"])
+    by_cat = np.bincount(
+        site[is_open] * n_cat + cols["category"][is_open], minlength=n_sites * max(n_cat, 1)
+    ).reshape(n_sites, max(n_cat, 1))
+    scores = {}
+    for code, i in codes.items():
+        if n_all[i] == 0:
+            continue
+        cats = {cols["categories"][j]: int(by_cat[i, j]) for j in np.flatnonzero(by_cat[i])}
+        scores[code] = SiteScore(
+            code=code,
+            priority=round(float(prio[i]), 2),
+            open=int(n_open[i]),
+            resolved=int(n_all[i] - n_open[i]),
+            by_category=dict(sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))),
+        )
     return scores, moved

@@ -24,13 +24,12 @@ from functools import cache
 from caravan import __version__
 from caravan.labels import date_label
 from caravan.mapdata import (
-    DENSITY_UNIT_EN,
-    DENSITY_UNIT_TH,
     LEVEL_NAMES,
     UNVISITED_COLOR,
     class_breaks,
     color_for,
     density_layer_data,
+    density_unit_parts,
     display_geometry,
     legend_rows,
     route_layer_data,
@@ -361,6 +360,7 @@ def render_png(
         ),
     ]
     lvl_th = LEVEL_NAMES[level][0]
+    unit_th, unit_en = density_unit_parts(plan)
     gax = fig.add_subplot(grid[2, :])
     gax.set_axis_off()
     shading_legend = gax.legend(
@@ -368,7 +368,7 @@ def render_png(
         loc="upper left",
         ncol=shade_cols,
         frameon=False,
-        title=t(f"{DENSITY_UNIT_TH} (ราย{lvl_th})", f"{DENSITY_UNIT_EN} (by {level})"),
+        title=t(f"{unit_th} (ราย{lvl_th})", f"{unit_en} (by {level})"),
         title_fontproperties={"family": family, "size": 8, "weight": "bold"},
         prop={"family": family, "size": 7},
         alignment="left",

@@ -56,7 +56,7 @@ class Site:
         return self.level == "base"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Complaint:
     """One accepted complaint. No personal data is kept: only where, when, what, how urgent."""
 
@@ -73,13 +73,17 @@ class Complaint:
 
 @dataclass(frozen=True)
 class Reject:
-    """A row that could not be used, with the line number (header = line 1) and why."""
+    """A row that could not be used, with the line number (header = line 1) and why.
+
+    ``raw`` holds the row's recognised columns as (header, value), never other columns, with
+    values that may be personal data hidden; ``kind`` groups reasons for the counts."""
 
     line: int
     field: str
     reason: str
     source: str = ""
     raw: tuple[tuple[str, str], ...] = ()
+    kind: str = ""
 
     def message(self) -> str:
         where = f"{self.source}:{self.line}" if self.source else f"line {self.line}"
@@ -232,6 +236,7 @@ class PlanParameters:
     site_overrides: str = ""
     #: parameters of the travel model, enough to rebuild the matrix (``caravan.travel``)
     travel: Mapping[str, float] = field(default_factory=dict)
+    population_source: str = ""  # --population FILE: the map shades per 10,000 residents
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,8 @@ class WeekPlan:
     history: HistoryInfo | None = None
     replan: ReplanInfo | None = None
     notes: tuple[str, ...] = ()  # calendar and fairness notes for the planner
+    #: residents per district (and tambon) code when a population file was given
+    population: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def visits(self) -> tuple[Stop, ...]:

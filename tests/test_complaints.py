@@ -57,12 +57,12 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path):
             "B5,2026-11-01,1001,,,,elderly,open,\n"  # 6: Bangkok
             "B6,2026-11-01,3599,,,,elderly,open,\n"  # 7: unknown district
             "B7,2026-11-01,3502,350101,,,elderly,open,\n"  # 8: tambon not in district
-            "B8,2026-11-01,3501,,,,elderly,pending,\n"  # 9: unknown status
+            "B8,2026-11-01,3501,,,,elderly,maybe,\n"  # 9: unknown status
             "B1,2026-11-02,3501,,,,water,open,\n"  # 10: duplicate id
             "B9,2026-11-01,,,13.75,100.50,elderly,open,\n"  # 11: point in Bangkok
             "B10,2026-11-01,,,,,elderly,open,\n"  # 12: no location
             "B11,1999-12-31,3501,,,,elderly,open,\n"  # 13: before 2000
-            "B12,2026-11-01,3501,,,,elderly,open,urgent\n"  # 14: unknown urgency
+            "B12,2026-11-01,3501,,,,elderly,open,whenever\n"  # 14: unknown urgency
             "B13,2026-11-01,,,abc,104.1,elderly,open,\n"  # 15: bad latitude
         ),
     )
@@ -72,19 +72,36 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path):
     assert [c.id for c in res.accepted] == ["B1"]
     assert [r.message() for r in res.rejects] == [
         f"{f}:3: field 'id': empty",
-        f"{f}:4: field 'received': not a date (YYYY-MM-DD): '01/11/2026x'",
+        f"{f}:4: field 'received': not a date: '01/11/2026x'",
         f"{f}:5: field 'received': in the future: 2027-01-01",
-        f"{f}:6: field 'district_code': outside the three provinces: '1001'",
+        f"{f}:6: field 'district_code': outside the three provinces: district code '1001' is "
+        "in Bangkok",
         f"{f}:7: field 'district_code': unknown district code '3599'",
         f"{f}:8: field 'district_code': tambon 350101 is not in district '3502'",
-        f"{f}:9: field 'status': unknown status 'pending' (expected open, in_progress, resolved)",
+        f"{f}:9: field 'status': unknown status 'maybe' (expected open, in_progress, resolved "
+        "or a Thai status such as รอดำเนินการ, กำลังดำเนินการ, เสร็จสิ้น)",
         f"{f}:10: field 'id': duplicate id, first seen on line 2",
-        f"{f}:11: field 'lat': point 13.75,100.5 (lat,lon) is outside the three provinces",
-        f"{f}:12: field 'district_code': no location (district_code, tambon_code or lat/lon)",
+        f"{f}:11: field 'lat': point near 13.75,100.50 (lat,lon) is outside the three provinces",
+        f"{f}:12: field 'district_code': no location (no district, tambon or lat/lon)",
         f"{f}:13: field 'received': before 2000: 1999-12-31",
-        f"{f}:14: field 'urgency': unknown urgency 'urgent' (expected low, normal, high, critical)",
+        f"{f}:14: field 'urgency': unknown urgency 'whenever' (expected low, normal, high, "
+        "critical or ต่ำ, ปกติ, ด่วน, ด่วนมาก)",
         f"{f}:15: field 'lat': not a number: 'abc'",
     ]
+    assert res.reject_counts() == {
+        "outside the three provinces": 2,
+        "missing id": 1,
+        "not a date": 1,
+        "in the future": 1,
+        "unknown place": 1,
+        "place mismatch": 1,
+        "unknown status": 1,
+        "duplicate id": 1,
+        "no location": 1,
+        "before 2000": 1,
+        "unknown urgency": 1,
+        "bad coordinates": 1,
+    }
 
 
 def test_quoted_multiline_field_keeps_line_numbers(tmp_path):
@@ -107,13 +124,21 @@ def test_quoted_multiline_field_keeps_line_numbers(tmp_path):
     ("content", "message"),
     [
         (b"", "{f}:1: empty file (no header line)"),
-        (b"id,received,category\n", "{f}:1: missing column 'status'"),
+        (
+            b"id,received,category\n",
+            "{f}:1: missing column 'status' (a header such as status, สถานะ, or "
+            "--column status=HEADER)",
+        ),
         (
             b"id,received,category,status\n",
-            "{f}:1: missing location columns (district_code, tambon_code or lat and lon)",
+            "{f}:1: missing location columns (district, tambon, or lat and lon; for example "
+            "อำเภอ, ตำบล, ละติจูด, ลองจิจูด)",
         ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "{f}: not a text CSV file (binary content)"),
-        (b"id,received\n\xff\xfe\n", "{f}:2: not UTF-8 text"),
+        (
+            b"id,received\n\xff\xfe\n",
+            "{f}:2: not UTF-8 or TIS-620 text (name the encoding with --encoding)",
+        ),
     ],
 )
 def test_unreadable_files_are_one_clear_error(tmp_path, content, message):
@@ -176,3 +201,25 @@ def test_weights_file_overrides_and_errors(tmp_path):
     assert str(err.value) == (
         f"{f}: field 'urgency.urgent': unknown urgency 'urgent' (low, normal, high, critical)"
     )
+
+
+def test_parse_rows_checks_rows_given_as_mappings():
+    from caravan.complaints import parse_rows
+
+    res = parse_rows(
+        [
+            (2, {"id": "R1", "received": "9/11/2569", "district_code": "3501", "category": "water",
+                 "status": "open", "note": "ignored"}),
+            (3, {"id": "R2", "received": "2026-11-01", "tambon_code": "ในเมือง",
+                 "category": "roads", "status": "open"}),
+        ],
+        source="api",
+        today=TODAY,
+    )  # fmt: skip
+    assert [(c.id, c.received, c.district_code) for c in res.accepted] == [
+        ("R1", dt.date(2026, 11, 9), "3501")
+    ]
+    assert [r.message() for r in res.rejects] == [
+        "api:3: field 'tambon_code': tambon name 'ในเมือง' is in 2 districts (3501 เมืองยโสธร, "
+        "6501 เมืองพิษณุโลก); give the district or province"
+    ]

@@ -301,3 +301,24 @@ def test_a_visit_the_fairness_rule_made_due_says_so(tiny):
         reason,
     )
     assert visit_reasons(tiny)["3702"].due_weeks == 0
+
+
+def test_shading_per_10000_residents_with_a_population_file(tiny, tmp_path):
+    from dataclasses import replace
+
+    from caravan.export import plan_json
+    from caravan.planfile import read_plan
+
+    population = {f"370{i}": 10_000 * i for i in range(1, 8)}  # 3701: 10,000 ... 3707: 70,000
+    plan = replace(tiny, population=population)
+    data = {d["code"]: d["density"] for d in density_layer_data(plan, "district")}
+    assert data["3702"] == pytest.approx(3 * 10_000 / 20_000)  # 3 open complaints
+    assert data["3705"] == pytest.approx(1 * 10_000 / 50_000)
+    assert data["3703"] == 0.0
+    html = plan_map(plan).get_root().render()
+    assert "open complaints per 10,000 residents" in html
+    assert "open complaints per km²" not in html
+    # plan.json keeps the populations, so an export redraws the same map
+    path = tmp_path / "plan.json"
+    path.write_text(plan_json(plan), encoding="utf-8")
+    assert read_plan(path).population == population

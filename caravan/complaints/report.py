@@ -1,0 +1,92 @@
+"""``caravan complaints check``: ``accepted.csv``, ``rejects.csv`` and the counts per reason.
+
+* ``accepted.csv``: the normalised rows, columns :data:`ACCEPTED_COLUMNS`, ISO dates.
+* ``rejects.csv``: ``line,field,reason`` and then the row's recognised columns under their
+  headers in the file (never any other column; values that may be personal data shown as
+  ``(hidden)``, coordinates rounded to 0.01°). Line numbers count the header as line 1.
+
+Both are UTF-8 with BOM (Excel shows Thai), CRLF line ends, written together or not at all.
+Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from caravan.atomic import OutputDir, atomic_write_text
+from caravan.complaints.reader import ComplaintFile
+from caravan.complaints.table import ComplaintTable
+
+ACCEPTED_COLUMNS = (
+    "id",
+    "received",
+    "province_code",
+    "district_code",
+    "tambon_code",
+    "category",
+    "status",
+    "urgency",
+)
+REJECT_COLUMNS = ("line", "field", "reason")
+
+
+def _safe(value: str) -> str:
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def accepted_csv(cf: ComplaintFile) -> str:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(ACCEPTED_COLUMNS)
+    for cid, received, prov, dist, tam, cat, status, urgency in ComplaintTable.of(
+        cf.accepted
+    ).records():
+        w.writerow((_safe(cid), received, prov, dist, tam, _safe(cat), status, urgency))
+    return buf.getvalue()
+
+
+def rejects_csv(cf: ComplaintFile) -> str:
+    headers = [h for _, h in cf.columns]
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([*REJECT_COLUMNS, *headers])
+    for r in cf.rejects:
+        raw = dict(r.raw)
+        w.writerow([r.line, r.field, _safe(r.reason), *(_safe(raw.get(h, "")) for h in headers)])
+    return buf.getvalue()
+
+
+def write_check(cf: ComplaintFile, out: str | Path) -> list[Path]:
+    """Write ``accepted.csv`` and ``rejects.csv`` into ``out``: both or neither."""
+    with OutputDir(out) as od:
+        atomic_write_text(od.path("accepted.csv"), accepted_csv(cf), bom=True)
+        atomic_write_text(od.path("rejects.csv"), rejects_csv(cf), bom=True)
+    return od.final_paths()
+
+
+def reason_lines(cf: ComplaintFile, indent: str = "  ") -> list[str]:
+    """One line per kind of reason, most frequent first: ``  12  outside the three ...``."""
+    counts = cf.reject_counts()
+    width = len(str(max(counts.values(), default=0)))
+    return [
+        f"{indent}{n:>{width}}  {kind}"
+        for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def check_summary_lines(cf: ComplaintFile) -> list[str]:
+    lines = [
+        f"read {cf.rows} rows from {cf.source} ({cf.format}): {len(cf.accepted)} accepted, "
+        f"{len(cf.rejects)} rejected",
+    ]
+    if cf.columns:
+        lines.append("columns: " + ", ".join(f"{f}='{h}'" for f, h in cf.columns))
+    lines += [f"note: {n}" for n in cf.notes]
+    if cf.rejects:
+        lines.append("rejected rows by reason:")
+        lines += reason_lines(cf)
+    return lines

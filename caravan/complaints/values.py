@@ -1,0 +1,176 @@
+"""Statuses, urgencies and categories as Thai and English exports write them.
+
+Values are compared squashed (lower case, without spaces, dots, hyphens, underscores,
+slashes or brackets), so ``In Progress``, ``in-progress`` and ``IN_PROGRESS`` are one value.
+
+Statuses map to ``open`` (received, waiting, forwarded), ``in_progress`` (being handled,
+studied, waiting for budget or procurement) or ``resolved`` (finished, closed, and also
+withdrawn, cancelled or refused: closed for any reason, so no longer a reason to visit).
+"""
+
+from __future__ import annotations
+
+from caravan.complaints.text import clean, squash
+from caravan.priority import CATEGORY_LABELS
+
+_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "open": (
+        "open",
+        "new",
+        "pending",
+        "waiting",
+        "received",
+        "submitted",
+        "reported",
+        "not started",
+        "todo",
+        "เปิด",
+        "ใหม่",
+        "เรื่องใหม่",
+        "รับเรื่อง",
+        "รับเรื่องแล้ว",
+        "รอรับเรื่อง",
+        "รอดำเนินการ",
+        "รอพิจารณา",
+        "รอตรวจสอบ",
+        "ยังไม่ดำเนินการ",
+        "ยังไม่ได้ดำเนินการ",
+        "ค้าง",
+        "ค้างดำเนินการ",
+        "เรื่องค้าง",
+        "ส่งต่อ",
+        "ส่งต่อ(ใหม่)",
+        "ส่งต่อใหม่",
+    ),
+    "in_progress": (
+        "in_progress",
+        "in progress",
+        "inprogress",
+        "processing",
+        "ongoing",
+        "working",
+        "assigned",
+        "forwarded",
+        "under review",
+        "กำลังดำเนินการ",
+        "อยู่ระหว่างดำเนินการ",
+        "ระหว่างดำเนินการ",
+        "ดำเนินการ",
+        "ดำเนินการอยู่",
+        "อยู่ระหว่างตรวจสอบ",
+        "ส่งต่อหน่วยงาน",
+        "ส่งหน่วยงาน",
+        "ศึกษาปัญหา",
+        "ของบประมาณ",
+        "จัดซื้อจัดจ้าง",
+        "ติดตาม",
+        "รอผล",
+    ),
+    "resolved": (
+        "resolved",
+        "closed",
+        "done",
+        "completed",
+        "complete",
+        "finished",
+        "solved",
+        "fixed",
+        "cancelled",
+        "canceled",
+        "withdrawn",
+        "rejected",
+        "เสร็จ",
+        "เสร็จสิ้น",
+        "เสร็จแล้ว",
+        "แล้วเสร็จ",
+        "ดำเนินการแล้ว",
+        "ดำเนินการแล้วเสร็จ",
+        "ดำเนินการเสร็จสิ้น",
+        "แก้ไขแล้ว",
+        "ได้รับการแก้ไขแล้ว",
+        "ยุติ",
+        "ยุติเรื่อง",
+        "ยุติเรื่องแล้ว",
+        "ปิด",
+        "ปิดเรื่อง",
+        "ปิดเรื่องแล้ว",
+        "จบ",
+        "จบเรื่อง",
+        "ยกเลิก",
+        "ถอนเรื่อง",
+        "ไม่รับเรื่อง",
+    ),
+}
+STATUSES_BY_WORD: dict[str, str] = {
+    squash(w): status for status, words in _STATUS_WORDS.items() for w in words
+}
+
+_URGENCY_WORDS: dict[str, tuple[str, ...]] = {
+    "low": ("low", "minor", "not urgent", "ต่ำ", "น้อย", "ไม่เร่งด่วน", "ไม่ด่วน"),
+    "normal": (
+        "normal",
+        "medium",
+        "moderate",
+        "regular",
+        "ปกติ",
+        "ปานกลาง",
+        "กลาง",
+        "ธรรมดา",
+    ),
+    "high": ("high", "urgent", "สูง", "มาก", "ด่วน", "เร่งด่วน"),
+    "critical": (
+        "critical",
+        "very urgent",
+        "emergency",
+        "highest",
+        "วิกฤต",
+        "ฉุกเฉิน",
+        "สูงมาก",
+        "ด่วนมาก",
+        "ด่วนที่สุด",
+        "เร่งด่วนมาก",
+        "เร่งด่วนที่สุด",
+    ),
+}
+URGENCIES_BY_WORD: dict[str, str] = {
+    squash(w): urgency for urgency, words in _URGENCY_WORDS.items() for w in words
+}
+
+#: other ways exports name the built-in categories
+_CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "domestic_violence": ("ความรุนแรง", "ความรุนแรงในครอบครัว", "violence"),
+    "child_family": ("เด็ก", "ครอบครัว", "เด็กและเยาวชน", "children", "family"),
+    "elderly": ("ผู้สูงอายุ", "ผู้สูงวัย", "คนชรา", "elderly"),
+    "disability": ("คนพิการ", "ผู้พิการ", "ผู้มีความพิการ", "พิการ", "disability"),
+    "poverty_debt": ("หนี้สิน", "หนี้", "หนี้นอกระบบ", "ความยากจน", "ยากจน", "poverty", "debt"),
+    "welfare_card": ("บัตรสวัสดิการ", "บัตรคนจน", "สวัสดิการ", "welfare"),
+    "housing": ("ที่อยู่อาศัย", "บ้าน", "บ้านพัก", "housing"),
+    "health": ("สุขภาพ", "สาธารณสุข", "การรักษาพยาบาล", "รักษาพยาบาล", "health"),
+    "land": ("ที่ดิน", "ที่ดินทำกิน", "land"),
+    "water": ("น้ำ", "น้ำประปา", "ประปา", "ภัยแล้ง", "น้ำท่วม", "water", "drought"),
+    "agriculture": ("เกษตร", "การเกษตร", "agriculture"),
+    "roads": ("ถนน", "ถนนชำรุด", "คมนาคม", "การคมนาคม", "roads", "road", "transport"),
+    "electricity": ("ไฟฟ้า", "ไฟฟ้าส่องสว่าง", "แสงสว่าง", "electricity", "lighting"),
+    "environment": ("สิ่งแวดล้อม", "ขยะ", "เหตุรำคาญ", "มลพิษ", "environment", "waste"),
+    "other": ("อื่นๆ", "อื่น ๆ", "อื่น", "other", "others"),
+}
+CATEGORIES_BY_WORD: dict[str, str] = {}
+for _code, (_th, _en) in CATEGORY_LABELS.items():
+    for _w in (_code, _th, _en, *_CATEGORY_WORDS.get(_code, ())):
+        CATEGORIES_BY_WORD.setdefault(squash(_w), _code)
+
+
+def status_of(value: str) -> str | None:
+    return STATUSES_BY_WORD.get(squash(value))
+
+
+def urgency_of(value: str) -> str | None:
+    """The urgency of ``value``; an empty value is ``normal``."""
+    key = squash(value)
+    return URGENCIES_BY_WORD.get(key) if key else "normal"
+
+
+def category_of(value: str) -> str:
+    """A built-in category code, or the value itself (cleaned) when it names no built-in
+    category: it then gets the ``default`` weight."""
+    return CATEGORIES_BY_WORD.get(squash(value)) or clean(value)
