@@ -37,6 +37,7 @@ format: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/caravan_week.py
+	$(BIN)/python benchmarks/map_outputs.py
 
 # 1,000,000 complaint rows read, placed and scored (see benchmarks/RESULTS.md)
 bench-ingest: $(VENV)/.installed-test

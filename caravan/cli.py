@@ -84,6 +84,24 @@ def _travel_options(func):
     return func
 
 
+def _calendar_option(func):
+    return click.option(
+        "--calendar",
+        type=click.Choice(("gregorian", "buddhist")),
+        default="gregorian",
+        show_default=True,
+        help="Calendar of the dates people read (maps, printable itinerary): buddhist "
+        "writes the Buddhist era (พ.ศ.). CSV, ICS and GeoJSON keep ISO dates.",
+    )(func)
+
+
+def _png_font_note() -> None:
+    from caravan.staticmap import NO_THAI_FONT_NOTE, find_thai_font
+
+    if find_thai_font() is None:
+        click.echo(f"note: {NO_THAI_FONT_NOTE}", err=True)
+
+
 # options of rolling planning (issue 6), used by 'plan' and the commands at the end
 
 
@@ -418,6 +436,8 @@ class _Progress:
     help="Folder for itinerary.csv, plan.json and map.html.",
 )
 @click.option("--no-map", is_flag=True, help="Do not write map.html.")
+@click.option("--png", is_flag=True, help="Also write map.png, the plan map as a picture.")
+@_calendar_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @_rolling_options
 @translate_errors
@@ -450,6 +470,8 @@ def plan(
     engine,
     out,
     no_map,
+    png,
+    calendar,
     quiet,
     **rolling,
 ) -> None:
@@ -500,7 +522,9 @@ def plan(
         rolling=history_options,
     )
     progress.done()
-    paths = write_plan(result, out, with_map=not no_map)
+    paths = write_plan(result, out, with_map=not no_map, png=png, calendar=calendar)
+    if png:
+        _png_font_note()
     _finish_plan(result, paths, out, rolling, quiet)
 
 
@@ -534,6 +558,49 @@ def summary_lines(plan) -> list[str]:
         f"solver: {plan.solve.engine}, {plan.solve.describe()}, {plan.solve.seconds:.1f} s",
     ]
     return lines
+
+
+# ---------------------------------------------------------------------------- export
+
+
+@cli.command("export")
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "ics", "geojson", "html", "png", "map")),
+    default=None,
+    help="csv: itinerary (Excel); ics: calendar events; geojson: routes and stops for a "
+    "GIS; html: printable itinerary; png: map picture; map: interactive map.html. "
+    "Default: from the --out file name.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File to write. Default: itinerary.csv, itinerary.ics, plan.geojson, "
+    "itinerary.html, map.png or map.html beside PLAN.json.",
+)
+@_calendar_option
+@translate_errors
+def export_command(plan_file, fmt, out, calendar) -> None:
+    """Write a plan (plan.json from caravan plan) in another format."""
+    from caravan.formats import FORMATS, export_plan, format_for_path
+    from caravan.planfile import read_plan
+
+    if fmt is None:
+        fmt = format_for_path(out) if out else None
+        if fmt is None:
+            raise ParameterError(
+                "give the format (csv, ics, geojson, html, png or map); it cannot be told "
+                "from the file name",
+                param="--format",
+            )
+    target = Path(out) if out else Path(plan_file).with_name(FORMATS[fmt])
+    result = export_plan(read_plan(plan_file), fmt=fmt, out=target, calendar=calendar)
+    if result.note:
+        click.echo(f"note: {result.note}", err=True)
+    click.echo(f"wrote {target}")
 
 
 # ---------------------------------------------------------------------------- matrix
@@ -658,7 +725,9 @@ def districts(provinces, level, fmt) -> None:
         for s in sites
     ]
     if fmt == "csv":
-        click.echo(csv_text(header, rows), nl=False)
+        from caravan.export import safe_cell
+
+        click.echo(csv_text(header, ([safe_cell(v) for v in r] for r in rows)), nl=False)
         return
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
@@ -838,6 +907,8 @@ def _recorded_line(path, res) -> str:
     help="Folder for the new plan's files.",
 )
 @click.option("--no-map", is_flag=True, help="Do not write map.html.")
+@click.option("--png", is_flag=True, help="Also write map.png, the plan map as a picture.")
+@_calendar_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @translate_errors
 def replan(
@@ -853,6 +924,8 @@ def replan(
     time_limit,
     out,
     no_map,
+    png,
+    calendar,
     quiet,
 ) -> None:
     """Replan the rest of a week: keep the days up to --done-through, re-optimise the rest.
@@ -889,7 +962,9 @@ def replan(
         replan=dataclasses.replace(result.replan, base_plan=str(plan_file)),
         notes=tuple(n.replace("(in memory)", str(plan_file)) for n in result.notes),
     )
-    paths = write_plan(result, out, with_map=not no_map)
+    paths = write_plan(result, out, with_map=not no_map, png=png, calendar=calendar)
+    if png:
+        _png_font_note()
     _finish_plan(result, paths, out, {"commit": commit, "db": db}, quiet, replan_of=replan_of)
 
 

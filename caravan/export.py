@@ -1,4 +1,5 @@
-"""Write a plan: ``itinerary.csv``, ``plan.json`` (and ``map.html`` through :mod:`caravan.maps`).
+"""Write a plan: ``itinerary.csv``, ``plan.json`` (and ``map.html`` through :mod:`caravan.maps`,
+``map.png`` through :mod:`caravan.staticmap`; other formats: :mod:`caravan.formats`).
 
 ``itinerary.csv`` is UTF-8 **with BOM** so that Excel shows Thai. One row per event, in this
 column order (later columns may be added, these never renamed)::
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from caravan import __version__
-from caravan.atomic import OutputDir, atomic_write_text
+from caravan.atomic import OutputDir, atomic_write_bytes, atomic_write_text
 from caravan.model import hhmm
 from caravan.priority import category_label
 from caravan.rollingfile import rolling_sections
@@ -273,6 +274,8 @@ def plan_dict(plan: WeekPlan) -> dict:
         "routes": routes,
         "unvisited": unvisited,
         "sites": sites,
+        # residents per area when --population was given: the map shades per 10,000 of them
+        **({"population": dict(sorted(plan.population.items()))} if plan.population else {}),
         **rolling_sections(plan),
     }
 
@@ -288,13 +291,23 @@ def rejects_csv(plan: WeekPlan) -> str:
     )
 
 
-def write_plan(plan: WeekPlan, out: str | Path, *, with_map: bool = True) -> list[Path]:
+def write_plan(
+    plan: WeekPlan,
+    out: str | Path,
+    *,
+    with_map: bool = True,
+    calendar: str = "gregorian",
+    png: bool = False,
+) -> list[Path]:
     """Write ``itinerary.csv``, ``plan.json``, ``rejects.csv`` (the complaint rows that could
     not be used; only the header when there are none), ``outcome_template.csv`` (for the
-    field team, see :mod:`caravan.outcomes`) and ``map.html`` into ``out``: all of them, or
-    none if anything fails."""
+    field team, see :mod:`caravan.outcomes`), ``map.html`` (unless ``with_map`` is false) and
+    ``map.png`` (if ``png``) into ``out``: all of them, or none if anything fails.
+    ``calendar`` ("gregorian" or "buddhist") is the calendar of the dates on the maps."""
+    from caravan.labels import check_calendar
     from caravan.outcomes import outcome_template_csv
 
+    calendar = check_calendar(calendar)
     with OutputDir(out) as od:
         atomic_write_text(od.path("itinerary.csv"), itinerary_csv(plan), bom=True)
         atomic_write_text(od.path("plan.json"), plan_json(plan))
@@ -303,5 +316,9 @@ def write_plan(plan: WeekPlan, out: str | Path, *, with_map: bool = True) -> lis
         if with_map:
             from caravan.maps import plan_map
 
-            plan_map(plan).save(str(od.path("map.html")))
+            plan_map(plan, calendar=calendar).save(str(od.path("map.html")))
+        if png:
+            from caravan.staticmap import render_png
+
+            atomic_write_bytes(od.path("map.png"), render_png(plan, calendar=calendar).data)
     return od.final_paths()

@@ -188,6 +188,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         solve=info,
         complaints=summary,
         created=dt.datetime.fromisoformat(created) if created else None,
+        population={str(k): int(v) for k, v in (data.get("population") or {}).items()},
         **rolling,
     )
 

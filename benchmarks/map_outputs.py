@@ -1,0 +1,50 @@
+"""Size and time of every map and export for the biggest plan a planner makes.
+
+All three provinces at tambon level, two units, five days, on the built-in sample. Prints,
+per output, its size in bytes and the seconds it took to render (one run each, after a
+warm-up of the geometry cache). The size of map.html is the number issue 5 bounds (3 MB).
+
+    python benchmarks/map_outputs.py [--units N] [--level district|tambon]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import time
+
+from caravan.formats import render
+from caravan.mapdata import density_layer_data
+from caravan.planner import plan_week
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=2)
+    ap.add_argument("--level", default="tambon")
+    ap.add_argument("--time-limit", type=float, default=10)
+    args = ap.parse_args()
+    plan = plan_week(
+        level=args.level,
+        units=args.units,
+        week="2026-W49",
+        today=dt.date(2026, 11, 27),
+        time_limit=args.time_limit,
+    )
+    print(
+        f"plan: 3 provinces, {args.level} level, {args.units} unit(s) x 5 days: "
+        f"{len(plan.routes)} unit-days, {len(plan.visits)} visits "
+        f"({platform.python_version()}, {platform.machine()})"
+    )
+    density_layer_data(plan, args.level)  # simplify the geometry once (cached)
+    print(f"{'output':<10}{'bytes':>12}{'seconds':>10}")
+    for fmt in ("map", "png", "html", "ics", "geojson", "csv"):
+        start = time.perf_counter()
+        data = render(plan, fmt).data
+        took = time.perf_counter() - start
+        print(f"{fmt:<10}{len(data):>12,}{took:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Small plans with known content, for the map and export tests.
+
+``tiny_plan``: Amnat Charoen at district level, week 2026-W40, one unit, two days, visits
+of 180 minutes in 08:30-16:30; the complaints of ``tests/test_plan.py`` plus two with
+hostile categories and columns full of personal data that must never reach an output.
+By hand (see test_plan.py for the drive minutes): 3702 Chanuman has priority
+2 x (3 x 4) + 1 (unknown category, weight 1) = 25 and is the only visit (Monday
+09:35-12:35, 65 drive minutes each way: objective 25 - 13 = 12); 3706 (3), 3707 (1.5) and
+3705 (1.06: one complaint 8 days old, age factor 1 + 0.05 x 8/7) are not worth their
+detours.
+
+``browser_plan``: Amnat Charoen at tambon level, two units, two days, 90-minute visits, so
+that there are several routes with several stops each; hostile categories at a visited
+tambon (370501) and at a skipped one (370205).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+from caravan.planner import plan_week
+from caravan.types import WeekPlan
+
+XSS = "<img src=x onerror=alert(1)>"
+TEMPLATE_BREAK = "`+alert(2)+`"
+TEMPLATE_EXPR = "${alert(3)}"
+FORMULA = '=HYPERLINK("http://example.invalid","x")'
+
+#: values of the personal-data columns: none may appear in any output
+PRIVATE = (
+    "สมชาย ใจดี",
+    "Somchai Jaidee",
+    "081-234-5678",
+    "1-1002-00345-67-8",
+    "99 หมู่ 4 บ้านนาผือ",
+    "ถูกเพื่อนบ้านข่มขู่",
+)
+
+_PRIVATE_HEADER = "name,phone,national_id,address,description"
+_PRIVATE_ROW = ",".join(f'"{v}"' for v in PRIVATE[:1] + PRIVATE[2:]) + ""
+
+TINY_COMPLAINTS = (
+    f"id,received,district_code,category,status,urgency,{_PRIVATE_HEADER}\n"
+    f"T1,2026-09-28,3702,domestic_violence,open,critical,{_PRIVATE_ROW}\n"
+    f"T2,2026-09-28,3702,domestic_violence,open,critical,{PRIVATE[1]},,,,\n"
+    "T3,2026-09-28,3706,elderly,open,high,,,,,\n"
+    "T4,2026-09-28,3707,elderly,open,normal,,,,,\n"
+    "T5,2026-09-28,3703,roads,resolved,normal,,,,,\n"
+    f"T6,2026-09-20,3705,{XSS},open,normal,,,,,\n"
+    f'T7,2026-09-28,3702,"{FORMULA.replace(chr(34), chr(34) * 2)}",open,normal,,,,,\n'
+)
+
+BROWSER_COMPLAINTS = (
+    "id,received,tambon_code,category,status,urgency\n"
+    "B1,2026-09-28,370201,domestic_violence,open,critical\n"
+    "B2,2026-09-28,370201,domestic_violence,open,critical\n"
+    f"B3,2026-09-28,370501,{XSS},open,high\n"
+    f"B4,2026-09-28,370501,{TEMPLATE_BREAK},open,normal\n"
+    f"B5,2026-09-28,370501,{TEMPLATE_EXPR},open,normal\n"
+    "B6,2026-09-28,370501,health,open,critical\n"
+    "B7,2026-09-28,370601,elderly,open,high\n"
+    "B8,2026-09-28,370601,elderly,open,high\n"
+    "B9,2026-09-28,370701,poverty_debt,open,critical\n"
+    "B10,2026-09-28,370304,health,open,high\n"
+    "B11,2026-09-28,370304,health,open,high\n"
+    "B12,2026-09-28,370401,domestic_violence,open,high\n"
+    "B13,2026-09-28,370102,child_family,open,normal\n"
+    "B14,2026-09-28,370604,welfare_card,open,high\n"
+    "B15,2026-09-28,370706,water,open,critical\n"
+    f"B16,2026-09-28,370205,{XSS},open,low\n"
+)
+
+TODAY = dt.date(2026, 9, 28)
+CREATED = dt.datetime(2026, 9, 25, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Bangkok"))
+
+
+def tiny_plan(folder: Path, **kwargs) -> WeekPlan:
+    src = folder / "tiny_complaints.csv"
+    src.write_text(TINY_COMPLAINTS, encoding="utf-8")
+    plan = plan_week(
+        complaints=src,
+        provinces=["37"],
+        level="district",
+        week="2026-W40",
+        days=2,
+        units=1,
+        service_minutes=180,
+        today=TODAY,
+        time_limit=10,
+        **kwargs,
+    )
+    return replace(plan, created=CREATED)
+
+
+def browser_plan(folder: Path) -> WeekPlan:
+    src = folder / "browser_complaints.csv"
+    src.write_text(BROWSER_COMPLAINTS, encoding="utf-8")
+    plan = plan_week(
+        complaints=src,
+        provinces=["37"],
+        level="tambon",
+        week="2026-W40",
+        days=2,
+        units=2,
+        service_minutes=90,
+        skip=["370205"],
+        today=TODAY,
+        time_limit=10,
+    )
+    return replace(plan, created=CREATED)
+
+
+@cache
+def three_province_plan() -> WeekPlan:
+    """All three provinces at tambon level, two units, five days, on the built-in sample: the
+    biggest map a planner makes (shared by the size test and the browser test)."""
+    plan = plan_week(
+        level="tambon",
+        units=2,
+        week="2026-W49",
+        today=dt.date(2026, 11, 27),
+        time_limit=6,
+    )
+    return replace(plan, created=CREATED)
