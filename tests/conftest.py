@@ -57,16 +57,11 @@ def two_vehicle_problem():
     )
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _private_history_db(tmp_path_factory):
-    """Commands run by the tests never read or write the user's own history database."""
-    old = os.environ.get("CARAVAN_DB")
-    os.environ["CARAVAN_DB"] = str(tmp_path_factory.mktemp("default-db") / "history.sqlite")
-    yield
-    if old is None:
-        os.environ.pop("CARAVAN_DB", None)
-    else:
-        os.environ["CARAVAN_DB"] = old
+@pytest.fixture(autouse=True)
+def _private_history_db(tmp_path_factory, monkeypatch):
+    """Commands run by the tests never read or write the user's own history database, and
+    each test starts with an empty one (no test sees what another recorded)."""
+    monkeypatch.setenv("CARAVAN_DB", str(tmp_path_factory.mktemp("default-db") / "history.sqlite"))
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

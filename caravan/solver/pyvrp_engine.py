@@ -9,6 +9,7 @@ prizes left uncollected, which is the same as maximising our objective.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -119,14 +120,18 @@ def run(
                 self._keep(best)
 
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=Collect()))
-    result = pyvrp_solve(
-        data,
-        MaxRuntime(max(0.05, time_limit)),
-        seed=seed,
-        collect_stats=False,
-        display=False,
-        params=params,
-    )
+    with warnings.catch_warnings():
+        # PyVRP warns when its penalties hit their cap on hard-to-satisfy instances; the
+        # answer is checked either way (an infeasible best solution is not used)
+        warnings.simplefilter("ignore")
+        result = pyvrp_solve(
+            data,
+            MaxRuntime(max(0.05, time_limit)),
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            params=params,
+        )
     if not result.is_feasible():
         return None, list(pool)
     best = []
