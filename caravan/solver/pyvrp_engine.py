@@ -5,6 +5,12 @@ scaled prize, the depots are the start and end sites, each vehicle class is a ve
 with its window, and travel costs ``W`` per duration unit (``unit_distance_cost``; the
 "distance" given to PyVRP is the travel duration). PyVRP minimises travel cost plus the
 prizes left uncollected, which is the same as maximising our objective.
+
+Parameters: PyVRP's defaults except ``max_perturbations`` = 50 (default 25). Stronger
+perturbation helps prize-collecting problems, where a local optimum often needs several
+visits swapped at once: on the TOP instances p4.2.j and p4.4.q it raised the score by 5 %
+and 0.5 % on average over seeds at 8 s, and changed nothing measurable elsewhere
+(``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -88,6 +94,7 @@ def run(
         IteratedLocalSearchCallbacks,
         IteratedLocalSearchParams,
     )
+    from pyvrp.search import PerturbationParams
     from pyvrp.stop import MaxRuntime
 
     data, cands = build_data(problem, classes, prizes, W)
@@ -119,7 +126,10 @@ def run(
             if best.is_feasible():
                 self._keep(best)
 
-    params = SolveParams(ils=IteratedLocalSearchParams(callbacks=Collect()))
+    params = SolveParams(
+        ils=IteratedLocalSearchParams(callbacks=Collect()),
+        perturbation=PerturbationParams(min_perturbations=1, max_perturbations=50),
+    )
     with warnings.catch_warnings():
         # PyVRP warns when its penalties hit their cap on hard-to-satisfy instances; the
         # answer is checked either way (an infeasible best solution is not used)
