@@ -132,11 +132,6 @@ def make_problem(
                 f"{label}: the time window ends ({v.latest}) before it starts ({v.earliest})",
                 param="vehicles",
             )
-        if d[v.start, v.end] > v.latest - v.earliest:
-            raise ParameterError(
-                f"{label}: cannot even drive from its start to its end within its window",
-                param="vehicles",
-            )
     d.setflags(write=False)
     problem = Problem(
         durations=d,

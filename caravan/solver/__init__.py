@@ -240,7 +240,7 @@ def _solve_pyvrp(
 
     classes = vehicle_classes(problem)
     remaining = time_limit - (time.monotonic() - start)
-    polish = min(2.0, 0.15 * remaining)
+    polish = min(1.5, 0.1 * remaining)
     search = max(0.2, remaining - polish)
     search_end = time.monotonic() + search
     # a worker process needs about half a second to start (imports): not worth it below 2 s
