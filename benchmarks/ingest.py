@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from caravan.labels import THAI_MONTHS_SHORT as THAI_MONTHS
+
 HEADER = (
     "ลำดับ",
     "เลขที่เรื่อง",
@@ -49,20 +51,6 @@ HEADER = (
     "รายละเอียด",
     "สถานะ",
     "ความเร่งด่วน",
-)
-THAI_MONTHS = (
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
 )
 STATUSES = (
     "รอรับเรื่อง",

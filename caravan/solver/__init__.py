@@ -23,6 +23,7 @@ the machine's speed and load: ``"pyvrp"`` plans can differ between runs.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -101,7 +102,9 @@ def _solve_exact(
     enumeration_share: float,
     max_routes: int | None,
     progress: Progress | None,
+    packing_share: float = 1.0,
 ) -> Solution:
+    """Enumerate, then pack. The packing may use ``packing_share`` of the whole limit."""
     from caravan.solver import setpack
 
     classes = vehicle_classes(problem)
@@ -122,7 +125,7 @@ def _solve_exact(
         problem,
         classes,
         [(rs.orders, rs.values) for rs in route_sets],
-        time_limit=max(0.5, remaining),
+        time_limit=max(0.5, min(remaining, packing_share * time_limit)),
         seed=seed,
         workers=workers,
         progress=report if progress else None,
@@ -474,9 +477,10 @@ def solve(
             start=start,
             progress=progress,
         )
+    exact = None
     if engine in ("auto", "exact"):
         try:
-            return _solve_exact(
+            exact = _solve_exact(
                 problem,
                 sc,
                 time_limit=time_limit,
@@ -486,6 +490,9 @@ def solve(
                 progress=progress,
                 enumeration_share=0.9 if engine == "exact" else 0.3,
                 max_routes=None if engine == "exact" else AUTO_MAX_ROUTES,
+                # auto: when the packing is not proven optimal by half the time, the
+                # heuristic gets the other half
+                packing_share=1.0 if engine == "exact" else 0.5,
             )
         except TooManyRoutes as exc:
             if engine == "exact":
@@ -493,7 +500,9 @@ def solve(
                     f"too many routes to enumerate ({exc}); use engine 'auto' or 'pyvrp'",
                     param="engine",
                 ) from None
-    return _solve_heuristic(
+        if exact is not None and (engine == "exact" or exact.status == "optimal"):
+            return exact
+    heuristic = _solve_heuristic(
         problem,
         sc,
         time_limit=time_limit,
@@ -501,4 +510,17 @@ def solve(
         workers=workers,
         start=start,
         progress=progress,
+    )
+    if exact is None:
+        return heuristic
+    # every useful route was enumerated, so the packing's bound holds for the whole problem
+    if exact.objective >= heuristic.objective:
+        return exact
+    bound = exact.bound
+    status = "optimal" if bound is not None and heuristic.objective >= bound - 1e-9 else "feasible"
+    return dataclasses.replace(
+        heuristic,
+        bound=bound if heuristic.bound is None else min(bound, heuristic.bound),
+        status=status,
+        seconds=time.monotonic() - start,
     )

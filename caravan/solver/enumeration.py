@@ -23,6 +23,9 @@ class TooManyRoutes(Exception):
     pass
 
 
+_CHUNK = 4096  # labels extended at a time
+
+
 @dataclass(frozen=True)
 class RouteSet:
     """Routes of one vehicle class: ``members[r]`` lists candidate positions in visit order."""
@@ -46,7 +49,7 @@ def enumerate_routes(
     prizes: np.ndarray,
     W: int,
     *,
-    max_labels: int = 1_500_000,
+    max_labels: int = 1_000_000,
     deadline: float | None = None,
 ) -> RouteSet:
     import time
@@ -77,17 +80,26 @@ def enumerate_routes(
     levels = [(members, last, time_, np.full(len(last), -1, dtype=np.int64))]
     total = len(last)
     while len(levels[-1][1]):
-        if deadline is not None and time.monotonic() > deadline:
-            raise TooManyRoutes("time budget for enumeration used up")
         members, last, time_, _ = levels[-1]
-        reach = time_[:, None] + d_cc[last] + tail[None, :] <= budget
-        reach &= ~members
-        li, nj = np.nonzero(reach)
+        # extend the labels a chunk at a time, so that the deadline and the cap on labels
+        # are checked often even when a level is large
+        parts_li, parts_nj = [], []
+        for lo in range(0, len(last), _CHUNK):
+            if deadline is not None and time.monotonic() > deadline:
+                raise TooManyRoutes("time budget for enumeration used up")
+            hi = min(lo + _CHUNK, len(last))
+            reach = time_[lo:hi, None] + d_cc[last[lo:hi]] + tail[None, :] <= budget
+            reach &= ~members[lo:hi]
+            li, nj = np.nonzero(reach)
+            total += len(li)
+            if total > max_labels:
+                raise TooManyRoutes(f"more than {max_labels} labels")
+            parts_li.append(li + lo)
+            parts_nj.append(nj)
+        li = np.concatenate(parts_li) if parts_li else np.zeros(0, dtype=np.int64)
+        nj = np.concatenate(parts_nj) if parts_nj else np.zeros(0, dtype=np.int64)
         if len(li) == 0:
             break
-        total += len(li)
-        if total > max_labels:
-            raise TooManyRoutes(f"more than {max_labels} labels")
         new_time = time_[li] + d_cc[last[li], nj] + svc[nj]
         new_members = members[li]
         new_members[np.arange(len(li)), nj] = True
@@ -122,6 +134,8 @@ def enumerate_routes(
         prev_values = value_of_set
         value_of_set = {}
         for b, label in enumerate(best):
+            if b % _CHUNK == 0 and deadline is not None and time.monotonic() > deadline:
+                raise TooManyRoutes("time budget for enumeration used up")
             row = members[label]
             key = np.packbits(row).tobytes()
             value = int(val[b])
