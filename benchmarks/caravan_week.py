@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                                 f"gap {sol.gap * 100:.2f}%" if sol.gap is not None else "no bound"
                             )
                         )
-                        diff = "" if best is None else f"{sol.objective - best:8.2f}"
+                        diff = (
+                            "" if best is None else f"{round(sol.objective - best, 2) + 0.0:8.2f}"
+                        )
                         print(
                             f"{_lvl:8} {_units:5d} {_cs:4d} {prov:>4} "
                             f"{len(problem.candidates):5d} {len(problem.vehicles):4d} "
