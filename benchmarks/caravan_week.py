@@ -53,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="1,2,3", help="complaint sample seeds")
     ap.add_argument("--levels", default="district,tambon")
     ap.add_argument("--units", default="1,2,3")
-    ap.add_argument("--service-minutes", type=int, default=180)
+    ap.add_argument(
+        "--service-minutes",
+        type=int,
+        default=None,
+        help="visit length (default: caravan's, 240 min at district level, 120 at tambon level)",
+    )
     ap.add_argument("--count", type=int, default=1500, help="complaints per sample")
     ap.add_argument("--pyvrp-seeds", type=int, default=3, help="0 to skip PyVRP")
     args = ap.parse_args(argv)
