@@ -882,8 +882,9 @@ def _recorded_line(path, res) -> str:
     "--complaints",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="New complaint CSV. Default: the priorities stored in PLAN.json.",
+    help="New complaint file (CSV or .xlsx). Default: the priorities stored in PLAN.json.",
 )
+@_reading_options
 @click.option("--must-visit", multiple=True, metavar="CODE", help="Add a required site.")
 @click.option("--skip", multiple=True, metavar="CODE", help="Leave a site out.")
 @click.option(
@@ -915,6 +916,10 @@ def replan(
     plan_file,
     done_through,
     complaints,
+    encoding,
+    sheet,
+    column,
+    columns_file,
     must_visit,
     skip,
     holidays,
@@ -940,6 +945,15 @@ def replan(
 
     check_writable_dir(out)
     original = read_plan(plan_file)
+    if complaints is not None:
+        complaints = _read_complaints(
+            complaints,
+            encoding=encoding,
+            sheet=sheet,
+            column=column,
+            columns_file=columns_file,
+            quiet=quiet,
+        )
     snap = None
     replan_of = None
     if not no_history:

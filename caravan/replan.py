@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from caravan.complaints import ComplaintFile
 from caravan.errors import ParameterError
 from caravan.geography import Geography, load_geography
 from caravan.history import HistorySnapshot, monday_of
@@ -53,7 +54,7 @@ def replan_week(
     *,
     plan: str | Path | WeekPlan,
     done_through: str | dt.date,
-    complaints: str | Path | None = None,
+    complaints: str | Path | ComplaintFile | None = None,
     history: HistorySnapshot | None = None,
     must_visit: Sequence[str] = (),
     skip: Sequence[str] = (),
@@ -203,7 +204,9 @@ def replan_week(
         must_visit=tuple(must),
         skip=tuple(skips),
         time_limit=new.parameters.time_limit,
-        complaints_source=new.parameters.complaints_source if complaints else p.complaints_source,
+        complaints_source=new.parameters.complaints_source
+        if complaints is not None
+        else p.complaints_source,
     )
     days_off = tuple(
         sorted(
@@ -225,7 +228,7 @@ def replan_week(
         routes=routes,
         unvisited=unvisited,
         solve=solve,
-        complaints=new.complaints if complaints else orig.complaints,
+        complaints=new.complaints if complaints is not None else orig.complaints,
         days_off=days_off,
         history=new.history if h is not None else None,
         notes=(note, *new.notes),

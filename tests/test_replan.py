@@ -248,3 +248,26 @@ def test_replan_of_a_missing_plan(tmp_path):
     )
     assert res.returncode == 1
     assert res.stderr.strip().splitlines()[-1] == f"Error: {tmp_path / 'nope.json'}: file not found"
+
+
+def test_replan_reads_new_complaints_with_the_reading_options(replanned, tmp_path):
+    """``replan --complaints`` takes the same reading options as ``plan``: a file whose place
+    column has an unknown header is refused, and read once --column names it."""
+    _db, first, _second, _res = replanned
+    new = tmp_path / "new.csv"
+    rows = "".join(f"U{i},2026-11-26,3506,domestic_violence,open,critical\n" for i in range(5))
+    new.write_text("id,received,where,category,status,urgency\n" + rows, encoding="utf-8")
+    args = ("replan", str(first / "plan.json"), "--done-through", "2026-12-01")
+    args += ("--complaints", str(new), "--no-history", "--no-map", "--time-limit", "2")
+    res = run_cli(*args, "--out", str(tmp_path / "refused"))
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"Error: {new}:1: missing location columns (district, tambon, or lat and lon; "
+        "for example อำเภอ, ตำบล, ละติจูด, ลองจิจูด)"
+    )
+    assert not (tmp_path / "refused" / "itinerary.csv").exists()
+    res = run_cli(*args, "--column", "district=where", "--out", str(tmp_path / "read"))
+    assert res.returncode == 0, res.stderr
+    after = _rows(tmp_path / "read" / "itinerary.csv")
+    assert "3506" in {r["code"] for r in after if r["date"] > "2026-12-01"}
+    assert "complaints: 5 rows read" in res.stdout
