@@ -3,6 +3,7 @@ general optimizer API, with PyVRP run side by side on the same instances.
 
     python benchmarks/top.py --sets 4,5,6,7 --time-limit 10
     python benchmarks/top.py --instances p4.2.j,p4.3.h,p7.3.t --time-limit 10 --pyvrp-seeds 3
+    python benchmarks/top.py --every 5 --engine routing --pyvrp-seeds 0   # OR-Tools routing alone
 
 Instances and reference scores come from ``../shared/bench/top`` (see its SOURCES.md). A
 ``chao1996_reported`` reference is a lower bound on the best known score, so a higher score
@@ -116,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=int, default=1, help="take every k-th instance of a set")
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--engine",
+        default="auto",
+        choices=("auto", "exact", "pyvrp", "routing"),
+        help="caravan's engine (routing: plain OR-Tools routing with guided local search)",
+    )
     ap.add_argument("--pyvrp-seeds", type=int, default=1, help="0 to skip PyVRP")
     ap.add_argument("--scale", type=int, default=10_000)
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
@@ -157,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         inst = read_instance(top / "instances" / f"{name}.txt", reference)
         problem = build(inst, args.scale)
         t0 = time.monotonic()
-        sol = solve(problem, time_limit=args.time_limit, seed=args.seed)
+        sol = solve(problem, time_limit=args.time_limit, seed=args.seed, engine=args.engine)
         secs = time.monotonic() - t0
         try:
             ours = check_real(inst, [r.sites for r in sol.routes])

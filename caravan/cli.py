@@ -423,7 +423,7 @@ class _Progress:
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option(
     "--engine",
-    type=click.Choice(("auto", "exact", "pyvrp")),
+    type=click.Choice(("auto", "exact", "pyvrp", "routing")),
     default="auto",
     show_default=True,
     help="Optimizer engine (see README, 'Optimizer').",

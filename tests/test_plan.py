@@ -305,3 +305,37 @@ def test_python_m_caravan_works():
         [sys.executable, "-m", "caravan", "--version"], capture_output=True, text=True, check=False
     )
     assert res.returncode == 0 and res.stdout.startswith("caravan, version ")
+
+
+def test_tiny_week_with_the_routing_engine(tmp_path):
+    """``--engine routing`` (plain OR-Tools routing) makes the same plan on the tiny week and
+    says which engine made it and that it claims no bound."""
+    src = tmp_path / "tiny.csv"
+    src.write_text(TINY, encoding="utf-8")
+    out = tmp_path / "out"
+    res = run_cli(
+        "plan",
+        "--complaints",
+        str(src),
+        "--province",
+        "37",
+        "--week",
+        "2026-W40",
+        "--days",
+        "2",
+        "--service-minutes",
+        "180",
+        "--engine",
+        "routing",
+        "--time-limit",
+        "1",
+        "--out",
+        str(out),
+    )
+    assert res.returncode == 0, res.stderr
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["objective"]["value"] == 11.0
+    assert plan["solver"]["engine"] == "routing"
+    assert plan["solver"]["status"] == "feasible"
+    assert plan["solver"]["bound"] is None
+    assert "solver: routing, feasible (no bound)" in res.stdout

@@ -190,6 +190,33 @@ def test_pyvrp_engine_is_valid_and_as_good_on_small_instance(two_vehicle_problem
     assert sol.objective == pytest.approx(12.0)
 
 
+def test_routing_engine_is_valid_and_as_good_on_small_instance(two_vehicle_problem):
+    sol = solve(two_vehicle_problem, time_limit=1.0, seed=1, engine="routing")
+    assert_valid(two_vehicle_problem, sol)
+    assert sol.engine == "routing"
+    assert sol.bound is None and sol.status == "feasible"
+    assert sol.objective == pytest.approx(12.0)
+
+
+def test_routing_engine_serves_a_required_site_at_a_loss():
+    """Site 3 is far and worth little: dropped when optional, served when required."""
+    xs = [0, 10, 20, 45]
+    d = [[abs(a - b) for b in xs] for a in xs]
+    kwargs = dict(
+        durations=d,
+        prizes=[0, 5, 5, 1],
+        service=[0, 5, 5, 5],
+        vehicles=[Vehicle(0, 0, 0, 200)],
+        travel_weight=0.1,
+    )
+    free = solve(make_problem(**kwargs), time_limit=0.5, engine="routing")
+    assert [r.sites for r in free.routes] == [(1, 2)]
+    assert free.objective == pytest.approx(10 - 4.0)
+    forced = solve(make_problem(**kwargs, required=[3]), time_limit=0.5, engine="routing")
+    assert [r.sites for r in forced.routes] == [(1, 2, 3)]
+    assert forced.objective == pytest.approx(11 - 9.0)
+
+
 def test_exact_engine_refuses_when_routes_explode():
     rng = np.random.default_rng(0)
     n = 60

@@ -78,3 +78,17 @@ def test_pyvrp_engine_invariants(problem):
         return
     assert_valid(problem, sol)
     assert sol.engine == "pyvrp"
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_sites=8))
+def test_routing_engine_invariants(problem):
+    """Plain OR-Tools routing: every plan valid and never above the optimum."""
+    try:
+        sol = solve(problem, time_limit=0.3, seed=1, engine="routing", workers=1)
+    except NoPlanError:
+        assert problem.required
+        return
+    assert_valid(problem, sol)
+    assert sol.engine == "routing"
+    assert sol.objective <= brute_force(problem) + 1e-6

@@ -4,21 +4,30 @@ Engines (``engine=``):
 
 ``"exact"``
     Enumerate every useful route of each vehicle class (``enumeration.py``), then pick the best
-    combination with OR-Tools CP-SAT (``setpack.py``). Proven optimal when CP-SAT finishes
-    within the time limit; otherwise the best plan found with its bound and gap. Raises
-    :class:`EngineUnsuitable` when the routes are too many to enumerate.
+    combination as a set-packing MIP solved by CBC through OR-Tools (``setpack.py``). Proven
+    optimal when the MIP finishes within the time limit; otherwise the best plan found with
+    its bound and gap. Raises :class:`EngineUnsuitable` when the routes are too many to
+    enumerate.
 ``"pyvrp"``
     PyVRP's iterated local search (C++), one run per worker core with different seeds in
-    parallel; OR-Tools CP-SAT then recombines every route the runs found (and each route
-    minus one visit) into the best plan it can make of them. No bound is claimed.
+    parallel; the same set-packing MIP then recombines the routes the runs found into the
+    best plan it can make of them. No bound is claimed. For up to ``CIRCUIT_MAX_SITES``
+    candidate sites, ``"auto"`` follows it with OR-Tools CP-SAT's circuit model
+    (``circuit.py``), which may improve the plan, prove it optimal or give a bound.
+``"routing"``
+    OR-Tools' vehicle routing model with guided local search (``routing.py``), one core. A
+    baseline for the benchmarks: it stalls well below the other engines on hard instances.
 ``"auto"`` (default)
-    ``"exact"`` when the routes can be enumerated within a share of the time limit, else
-    ``"pyvrp"``. The :class:`~caravan.problem.Solution` says which engine produced it.
+    ``"exact"`` when the routes can be enumerated within a share of the time limit and the
+    packing is proven in time, else the heuristic path (``"pyvrp"``, then the circuit model
+    for small problems), lent the exact bound when there is one. The
+    :class:`~caravan.problem.Solution` says which engine produced it.
 
 Determinism: ``"exact"`` gives the same solution for the same problem and seed whenever it
-finishes before the time limit (CP-SAT runs its multi-threaded search in deterministic
-"interleaved" mode). PyVRP always runs until its time limit, so how far it gets depends on
-the machine's speed and load: ``"pyvrp"`` plans can differ between runs.
+finishes before the time limit (the enumeration is deterministic and the MIP runs on one
+thread with a zero gap). PyVRP and OR-Tools routing always run until their time limit, so
+how far they get depends on the machine's speed and load: their plans can differ between
+runs.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from caravan.problem import Problem, Solution, evaluate
 from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_classes
 from caravan.solver.scaling import Scaled, scale
 
-ENGINES = ("auto", "exact", "pyvrp")
+ENGINES = ("auto", "exact", "pyvrp", "routing")
 
 #: progress(elapsed seconds, best objective so far, bound or None)
 Progress = Callable[[float, float, "float | None"], None]
@@ -331,6 +340,44 @@ def _solve_pyvrp(
     return sol
 
 
+def _solve_routing(
+    problem: Problem,
+    sc: Scaled,
+    *,
+    time_limit: float,
+    start: float,
+    progress: Progress | None,
+) -> Solution:
+    """OR-Tools' vehicle routing model with guided local search (``routing.py``)."""
+    from caravan.solver.routing import solve_routing
+
+    def on_best(scaled: int) -> None:
+        if progress:
+            value = -(-scaled // sc.M) / sc.K if sc.M > 1 else scaled / sc.K
+            progress(time.monotonic() - start, value, None)
+
+    sequences = solve_routing(
+        problem,
+        sc,
+        time_limit=max(0.1, time_limit - (time.monotonic() - start)),
+        on_best=on_best if progress else None,
+    )
+    if sequences is None:
+        if problem.required:
+            raise NoPlanError(
+                f"no plan serving every required site ({_required_names(problem)}) was found"
+            )
+        sequences = [[] for _ in problem.vehicles]
+    return evaluate(
+        problem,
+        sequences,
+        engine="routing",
+        status="feasible",
+        bound=None,
+        seconds=time.monotonic() - start,
+    )
+
+
 def _improve_circuit(
     problem: Problem,
     sc: Scaled,
@@ -467,6 +514,8 @@ def solve(
             bound=0.0,
             seconds=0.0,
         )
+    if engine == "routing":
+        return _solve_routing(problem, sc, time_limit=time_limit, start=start, progress=progress)
     if engine == "pyvrp":
         return _solve_pyvrp(
             problem,
