@@ -46,26 +46,19 @@ def read_itinerary(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
 
 
-def test_tiny_week_exact_plan(tmp_path):
+def plan_tiny_week(tmp_path: Path, *extra: str):
+    """``caravan plan`` on the tiny complaint file: Amnat Charoen, two days, 180-minute visits."""
     src = tmp_path / "tiny.csv"
     src.write_text(TINY, encoding="utf-8")
     out = tmp_path / "out"
-    res = run_cli(
-        "plan",
-        "--complaints",
-        str(src),
-        "--province",
-        "37",
-        "--week",
-        "2026-W40",
-        "--days",
-        "2",
-        "--service-minutes",
-        "180",
-        "--out",
-        str(out),
-    )
+    args = ("--province", "37", "--week", "2026-W40", "--days", "2", "--service-minutes", "180")
+    res = run_cli("plan", "--complaints", str(src), *args, *extra, "--out", str(out))
     assert res.returncode == 0, res.stderr
+    return res, out
+
+
+def test_tiny_week_exact_plan(tmp_path):
+    res, out = plan_tiny_week(tmp_path)
     text = (out / "itinerary.csv").read_bytes().decode("utf-8-sig")
     assert text.splitlines() == [
         "date,unit,stop,code,name_th,name_en,arrive,depart,drive_minutes,drive_km,priority,"
@@ -310,29 +303,7 @@ def test_python_m_caravan_works():
 def test_tiny_week_with_the_routing_engine(tmp_path):
     """``--engine routing`` (plain OR-Tools routing) makes the same plan on the tiny week and
     says which engine made it and that it claims no bound."""
-    src = tmp_path / "tiny.csv"
-    src.write_text(TINY, encoding="utf-8")
-    out = tmp_path / "out"
-    res = run_cli(
-        "plan",
-        "--complaints",
-        str(src),
-        "--province",
-        "37",
-        "--week",
-        "2026-W40",
-        "--days",
-        "2",
-        "--service-minutes",
-        "180",
-        "--engine",
-        "routing",
-        "--time-limit",
-        "1",
-        "--out",
-        str(out),
-    )
-    assert res.returncode == 0, res.stderr
+    res, out = plan_tiny_week(tmp_path, "--engine", "routing", "--time-limit", "1")
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["objective"]["value"] == 11.0
     assert plan["solver"]["engine"] == "routing"
