@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         f"compared with PyVRP: {len(compared)}, caravan below PyVRP's best: {len(worse)}"
     )
     if compared:
-        rel = [(o - b) / b * 100 for o, b in compared if b > 0]
+        rel = [round((o - b) / b * 100, 3) + 0.0 for o, b in compared if b > 0]
         print(
             f"caravan against PyVRP's best: mean {sum(rel) / len(rel):+.3f} %, "
             f"lowest {min(rel):+.3f} %, highest {max(rel):+.3f} %"
