@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from caravan.problem import Vehicle, make_problem
-from caravan.solver import pyvrp_engine, solve
+from caravan.solver import ENGINES, pyvrp_engine, solve
 from caravan.solver.enumeration import vehicle_classes
 from caravan.solver.scaling import scale
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--engine",
         default="auto",
-        choices=("auto", "exact", "pyvrp", "routing"),
+        choices=ENGINES,
         help="caravan's engine (routing: plain OR-Tools routing with guided local search)",
     )
     ap.add_argument("--pyvrp-seeds", type=int, default=1, help="0 to skip PyVRP")

@@ -21,7 +21,7 @@ import click
 from caravan import __version__
 from caravan.atomic import OutputError, atomic_write_text, check_writable_dir
 from caravan.errors import CaravanError, ParameterError
-from caravan.types import LEVELS, PROVINCES
+from caravan.types import ENGINES, LEVELS, PROVINCES
 
 
 def _usage_error(exc: ParameterError) -> click.UsageError:
@@ -423,7 +423,7 @@ class _Progress:
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option(
     "--engine",
-    type=click.Choice(("auto", "exact", "pyvrp", "routing")),
+    type=click.Choice(ENGINES),
     default="auto",
     show_default=True,
     help="Optimizer engine (see README, 'Optimizer').",

@@ -21,6 +21,9 @@ from typing import Literal
 Level = Literal["district", "tambon"]
 LEVELS: tuple[Level, ...] = ("district", "tambon")
 
+#: Optimizer engines (``caravan.solver.solve``, ``caravan plan --engine``).
+ENGINES: tuple[str, ...] = ("auto", "exact", "pyvrp", "routing")
+
 #: The three provinces caravan knows, by DOPA code.
 PROVINCES: dict[str, tuple[str, str]] = {
     "65": ("พิษณุโลก", "Phitsanulok"),

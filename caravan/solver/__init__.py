@@ -43,8 +43,7 @@ from caravan.errors import NoPlanError, ParameterError
 from caravan.problem import Problem, Solution, evaluate
 from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_classes
 from caravan.solver.scaling import Scaled, scale
-
-ENGINES = ("auto", "exact", "pyvrp", "routing")
+from caravan.types import ENGINES
 
 #: progress(elapsed seconds, best objective so far, bound or None)
 Progress = Callable[[float, float, "float | None"], None]
@@ -98,6 +97,13 @@ def _assign(
 
 def _required_names(problem: Problem) -> str:
     return ", ".join(problem.names[r] for r in sorted(problem.required))
+
+
+def _no_plan_found(problem: Problem) -> NoPlanError:
+    """What a heuristic engine raises when it finds no plan serving every required site."""
+    return NoPlanError(
+        f"no plan serving every required site ({_required_names(problem)}) was found"
+    )
 
 
 def _solve_exact(
@@ -292,9 +298,7 @@ def _solve_pyvrp(
                 runs.append(found)
     if not runs:
         if problem.required:
-            raise NoPlanError(
-                f"no plan serving every required site ({_required_names(problem)}) was found"
-            )
+            raise _no_plan_found(problem)
         runs = [[]]
 
     def run_value(found):
@@ -353,8 +357,9 @@ def _solve_routing(
 
     def on_best(scaled: int) -> None:
         if progress:
-            value = -(-scaled // sc.M) / sc.K if sc.M > 1 else scaled / sc.K
-            progress(time.monotonic() - start, value, None)
+            # exact for a solution's scaled value too: with travel as a mere tie-break it
+            # recovers the prize, the real objective
+            progress(time.monotonic() - start, sc.objective_bound(scaled), None)
 
     sequences = solve_routing(
         problem,
@@ -364,9 +369,7 @@ def _solve_routing(
     )
     if sequences is None:
         if problem.required:
-            raise NoPlanError(
-                f"no plan serving every required site ({_required_names(problem)}) was found"
-            )
+            raise _no_plan_found(problem)
         sequences = [[] for _ in problem.vehicles]
     return evaluate(
         problem,

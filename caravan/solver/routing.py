@@ -62,9 +62,8 @@ def solve_routing(
     for site in problem.candidates:
         if site not in problem.required:
             routing.AddDisjunction([manager.NodeToIndex(site)], int(sc.prizes[site]))
-    total = int(sum(int(sc.prizes[s]) for s in problem.candidates))
-
     if on_best is not None:
+        total = int(sum(int(sc.prizes[s]) for s in problem.candidates))
         best = [None]
 
         def report() -> None:
