@@ -217,6 +217,23 @@ def test_routing_engine_serves_a_required_site_at_a_loss():
     assert forced.objective == pytest.approx(11 - 9.0)
 
 
+def test_routing_engine_leaves_an_unused_vehicle_where_it_is():
+    """Vehicle 1 ends at site 1, too far to reach in its window: unused, it costs nothing and
+    must not make the whole model infeasible. Vehicle 0 serves site 2: 10 - 0.1 x 10 = 9."""
+    d = [[0, 100, 5], [100, 0, 100], [5, 100, 0]]
+    p = make_problem(
+        durations=d,
+        prizes=[0, 0, 10],
+        service=[0, 0, 5],
+        vehicles=[Vehicle(0, 0, 0, 50), Vehicle(0, 1, 0, 50)],
+        travel_weight=0.1,
+    )
+    sol = solve(p, time_limit=0.5, engine="routing")
+    assert_valid(p, sol)
+    assert [r.sites for r in sol.routes] == [(2,), ()]
+    assert sol.objective == pytest.approx(9.0)
+
+
 def test_exact_engine_refuses_when_routes_explode():
     rng = np.random.default_rng(0)
     n = 60

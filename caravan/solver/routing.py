@@ -45,10 +45,19 @@ def solve_routing(
     service = [0 if i in depots else int(s) for i, s in enumerate(problem.service)]
     W = int(sc.W)
 
+    def unused(i: int, j: int) -> bool:
+        # straight from a vehicle's start to its end: the vehicle stays put and, as in
+        # timed_route, costs nothing, even when its start and end differ
+        return routing.IsStart(i) and routing.IsEnd(j)
+
     def cost(i: int, j: int) -> int:
+        if unused(i, j):
+            return 0
         return W * int(dur[manager.IndexToNode(i), manager.IndexToNode(j)])
 
     def time_of(i: int, j: int) -> int:
+        if unused(i, j):
+            return 0
         a, b = manager.IndexToNode(i), manager.IndexToNode(j)
         return int(dur[a, b]) + service[a]
 
