@@ -121,10 +121,6 @@ def density_unit(plan: WeekPlan) -> str:
     return UNIT_RESIDENTS if plan.population else UNIT_KM2
 
 
-def density_short_unit(plan: WeekPlan) -> str:
-    return "per 10,000 residents" if plan.population else "per km²"
-
-
 def area_density(plan: WeekPlan, code: str, n_open: int, area_km2: float) -> float:
     """Open complaints per 10,000 residents (when the plan has populations) or per km²."""
     if plan.population:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from caravan.mapdata import route_colors
+from caravan.mapdata import route_colors, unvisited_layer_data
 from caravan.model import hhmm
 from caravan.types import WeekPlan
 
@@ -107,25 +107,21 @@ def plan_geojson(plan: WeekPlan) -> dict:
                     },
                 }
             )
-    for u in plan.unvisited:
-        score = plan.scores.get(u.code)
-        if not score or score.open == 0:
-            continue
-        site = plan.sites[u.code]
+    for u in unvisited_layer_data(plan):
         feats.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": _pt(site.lon, site.lat)},
+                "geometry": {"type": "Point", "coordinates": _pt(u["lon"], u["lat"])},
                 "properties": {
                     "kind": "unvisited",
-                    "code": u.code,
-                    "name_th": site.name_th,
-                    "name_en": site.name_en,
-                    "priority": round(u.priority, 2),
-                    "open_complaints": score.open,
-                    "categories": _categories(score.by_category),
-                    "reason_code": u.reason_code,
-                    "reason": u.reason,
+                    "code": u["code"],
+                    "name_th": u["name_th"],
+                    "name_en": u["name_en"],
+                    "priority": round(u["priority"], 2),
+                    "open_complaints": u["open"],
+                    "categories": _categories(u["by_category"]),
+                    "reason_code": u["reason_code"],
+                    "reason": u["reason_en"],
                 },
             }
         )

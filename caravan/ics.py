@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from caravan import __version__
-from caravan.labels import category_text
+from caravan.labels import category_text, level_text
 from caravan.model import hhmm
 from caravan.travel import format_km
 from caravan.types import PROVINCES, WeekPlan
@@ -96,7 +96,7 @@ def plan_ics(plan: WeekPlan) -> str:
             site = plan.sites[s.code]
             score = plan.scores.get(s.code)
             prov_th, prov_en = PROVINCES.get(site.province_code, ("", ""))
-            level = "อำเภอ / district" if site.level == "district" else "ตำบล / tambon"
+            level = level_text(site.level)
             description = [
                 f"หน่วย / unit {ud.unit} · จุดที่ / stop {s.stop}",
                 f"ถึง / arrive {hhmm(s.arrive)} · ออก / depart {hhmm(s.depart)}",

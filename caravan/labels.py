@@ -132,6 +132,6 @@ def reason_th(reason_code: str) -> str:
     return REASONS_TH.get(reason_code, "")
 
 
-def minutes_text(seconds: int) -> str:
-    """Whole minutes, Thai and English: ``65 นาที / min``."""
-    return f"{int(seconds) // 60} นาที / min"
+def level_text(level: str) -> str:
+    """The kind of site, Thai and English: ``อำเภอ / district`` or ``ตำบล / tambon``."""
+    return "อำเภอ / district" if level == "district" else "ตำบล / tambon"

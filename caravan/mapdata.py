@@ -281,7 +281,8 @@ def unvisited_layer_data(plan: WeekPlan) -> list[dict]:
     return out
 
 
-def _bounds_of(features: Iterable[dict]) -> list[list[float]]:
+def geometry_bounds(geometry: dict) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of a GeoJSON geometry."""
     xs: list[float] = []
     ys: list[float] = []
 
@@ -293,9 +294,17 @@ def _bounds_of(features: Iterable[dict]) -> list[list[float]]:
             for c in coords:
                 walk(c)
 
-    for feat in features:
-        walk(feat["geometry"]["coordinates"])
-    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+    walk(geometry["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _bounds_of(features: Iterable[dict]) -> list[list[float]]:
+    """Leaflet bounds, ``[[south, west], [north, east]]``, of some features."""
+    boxes = [geometry_bounds(feat["geometry"]) for feat in features]
+    return [
+        [min(b[1] for b in boxes), min(b[0] for b in boxes)],
+        [max(b[3] for b in boxes), max(b[2] for b in boxes)],
+    ]
 
 
 def province_bounds(plan: WeekPlan) -> dict[str, list[list[float]]]:

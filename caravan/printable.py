@@ -13,7 +13,7 @@ Every text from an input is escaped.
 from __future__ import annotations
 
 from caravan import __version__
-from caravan.labels import category_text, date_label_long, datetime_label, esc
+from caravan.labels import category_text, date_label_long, datetime_label, esc, level_text
 from caravan.model import hhmm
 from caravan.travel import format_km
 from caravan.types import PROVINCES, Route, WeekPlan
@@ -56,7 +56,7 @@ def _place(plan: WeekPlan, code: str, base: bool) -> str:
     site = plan.sites[code]
     if base:
         return f"<b>{esc(site.name_th)}</b><br><span class='en'>{esc(site.name_en)}</span>"
-    level = "อำเภอ / district" if site.level == "district" else "ตำบล / tambon"
+    level = level_text(site.level)
     return (
         f"<b>{esc(site.name_th)}</b> <span class='en'>{esc(site.name_en)}</span><br>"
         f"<span class='small'>{level} {esc(code)} · GPS {site.lat:.5f}, {site.lon:.5f}</span>"

@@ -31,6 +31,7 @@ from caravan.mapdata import (
     density_layer_data,
     density_unit_parts,
     display_geometry,
+    geometry_bounds,
     legend_rows,
     route_layer_data,
     unvisited_layer_data,
@@ -111,21 +112,6 @@ def _polygon_path(geometry: dict):
     return Path(verts, codes) if verts else None
 
 
-def _bounds(geometry: dict) -> tuple[float, float, float, float]:
-    xs, ys = [], []
-
-    def walk(c):
-        if isinstance(c[0], int | float):
-            xs.append(c[0])
-            ys.append(c[1])
-        else:
-            for x in c:
-                walk(x)
-
-    walk(geometry["coordinates"])
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def render_png(
     plan: WeekPlan,
     *,
@@ -142,6 +128,8 @@ def render_png(
 
     font = find_thai_font() if thai_font == AUTO else thai_font
     thai = font is not None
+    if not thai:
+        calendar = "gregorian"  # Buddhist-era labels are Thai: without a Thai font, none
     family = [font, LATIN_FONT] if thai else [LATIN_FONT]
 
     def t(th: str, en: str) -> str:
@@ -152,11 +140,11 @@ def render_png(
     level = p.level
     areas = density_layer_data(plan, level)
     edges = class_breaks([a["density"] for a in areas])
-    routes = route_layer_data(plan, "gregorian" if not thai else calendar)
+    routes = route_layer_data(plan, calendar)
     unvisited = unvisited_layer_data(plan)
     districts = density_layer_data(plan, "district") if level == "tambon" else []
 
-    boxes = {prov: _bounds(display_geometry("province", prov)) for prov in provs}
+    boxes = {prov: geometry_bounds(display_geometry("province", prov)) for prov in provs}
     panel_w = 6.4 if len(provs) > 1 else 7.2
     heights = []
     for x0, y0, x1, y1 in boxes.values():
@@ -381,12 +369,11 @@ def render_png(
         frameon=False,
         prop={"family": family, "size": 7},
     )
-    cal = calendar if thai else "gregorian"
     fig.suptitle(
         t("แผนคาราวาน", "caravan plan")
         + f" {p.week} · "
         + t(f"ระดับ{lvl_th}", f"{level} level")
-        + f"\n{date_label(p.dates[0], cal)} – {date_label(p.dates[-1], cal)}"
+        + f"\n{date_label(p.dates[0], calendar)} – {date_label(p.dates[-1], calendar)}"
         + ("\n" if len(provs) == 1 else " · ")
         + f"{len(plan.visits)} "
         + t("จุด", "visits")
