@@ -57,10 +57,18 @@ def two_vehicle_problem():
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_history_db(tmp_path_factory):
+    """Commands run by the tests never read or write the user's own history database, not
+    even those run by module- or session-scoped fixtures (set up before any test's own)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CARAVAN_DB", str(tmp_path_factory.mktemp("shared-db") / "history.sqlite"))
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _private_history_db(tmp_path_factory, monkeypatch):
-    """Commands run by the tests never read or write the user's own history database, and
-    each test starts with an empty one (no test sees what another recorded)."""
+def _fresh_history_db(_private_history_db, tmp_path_factory, monkeypatch):
+    """Each test starts with an empty history (no test sees what another recorded)."""
     monkeypatch.setenv("CARAVAN_DB", str(tmp_path_factory.mktemp("default-db") / "history.sqlite"))
 
 
