@@ -57,6 +57,14 @@ def two_vehicle_problem():
     )
 
 
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The tiny hand-checked plan of ``tests/plans.py``, made once per test module."""
+    from .plans import tiny_plan
+
+    return tiny_plan(tmp_path_factory.mktemp("tiny"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_history_db(tmp_path_factory):
     """Commands run by the tests never read or write the user's own history database, not

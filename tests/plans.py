@@ -41,7 +41,7 @@ PRIVATE = (
 )
 
 _PRIVATE_HEADER = "name,phone,national_id,address,description"
-_PRIVATE_ROW = ",".join(f'"{v}"' for v in PRIVATE[:1] + PRIVATE[2:]) + ""
+_PRIVATE_ROW = ",".join(f'"{v}"' for v in PRIVATE[:1] + PRIVATE[2:])
 
 TINY_COMPLAINTS = (
     f"id,received,district_code,category,status,urgency,{_PRIVATE_HEADER}\n"
@@ -126,3 +126,15 @@ def three_province_plan() -> WeekPlan:
         time_limit=6,
     )
     return replace(plan, created=CREATED)
+
+
+def empty_plan(folder: Path) -> WeekPlan:
+    """A week with nothing to visit: the only complaint (Chanuman, 3702) is resolved."""
+    src = folder / "resolved.csv"
+    src.write_text(
+        "id,received,district_code,category,status\nR1,2026-09-28,3702,roads,resolved\n",
+        encoding="utf-8",
+    )
+    return plan_week(
+        complaints=src, provinces=["37"], week="2026-W40", days=1, today=dt.date(2026, 9, 28)
+    )

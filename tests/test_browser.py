@@ -19,7 +19,7 @@ from caravan.printable import itinerary_html
 
 from .browser_support import PageLog, attach, check_available, launch
 from .conftest import ROOT
-from .plans import TEMPLATE_BREAK, TEMPLATE_EXPR, XSS, browser_plan, three_province_plan
+from .plans import TEMPLATE_BREAK, TEMPLATE_EXPR, XSS, browser_plan, empty_plan, three_province_plan
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -349,18 +349,7 @@ def test_printable_itinerary_prints_one_page_per_unit_day(browser, small, tmp_pa
 
 
 def test_a_week_without_visits_opens_cleanly(browser, tmp_path):
-    import datetime as dt
-
-    from caravan.planner import plan_week
-
-    src = tmp_path / "resolved.csv"
-    src.write_text(
-        "id,received,district_code,category,status\nR1,2026-09-28,3702,roads,resolved\n",
-        encoding="utf-8",
-    )
-    empty = plan_week(
-        complaints=src, provinces=["37"], week="2026-W40", days=1, today=dt.date(2026, 9, 28)
-    )
+    empty = empty_plan(tmp_path)
     path = tmp_path / "map.html"
     plan_map(empty).save(str(path))
     page = new_page(browser, viewport={"width": 1280, "height": 800})

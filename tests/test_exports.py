@@ -25,16 +25,12 @@ from caravan.planfile import read_plan
 from caravan.planner import plan_week
 from caravan.staticmap import NO_THAI_FONT_NOTE, find_thai_font, render_png
 
+from .browser_support import REQUIRED
 from .conftest import ROOT, run_cli
-from .plans import CREATED, FORMULA, PRIVATE, XSS, tiny_plan
+from .plans import CREATED, FORMULA, PRIVATE, XSS, empty_plan
 
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("CARAVAN_UPDATE_GOLDEN") == "1"
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return tiny_plan(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +286,7 @@ def test_png_shows_routes_and_shading(tiny):
     pixels = _png_pixels(result.data)
     assert _has_color(pixels, PALETTE[0])  # the route
     assert _has_color(pixels, SCALE[0]) and _has_color(pixels, SCALE[2])  # the shading
-    if os.environ.get("CARAVAN_REQUIRE_BROWSER") == "1":  # CI installs fonts-thai-tlwg
+    if REQUIRED:  # CI installs fonts-thai-tlwg with the browser
         assert find_thai_font() is not None
     if find_thai_font() is not None:
         assert result.font == find_thai_font() and result.note == ""
@@ -411,14 +407,7 @@ def test_written_files_match_render(tiny, tmp_path):
 
 
 def test_a_week_without_visits_still_exports(tmp_path):
-    src = tmp_path / "resolved.csv"
-    src.write_text(
-        "id,received,district_code,category,status\nR1,2026-09-28,3702,roads,resolved\n",
-        encoding="utf-8",
-    )
-    empty = plan_week(
-        complaints=src, provinces=["37"], week="2026-W40", days=1, today=dt.date(2026, 9, 28)
-    )
+    empty = empty_plan(tmp_path)
     assert empty.routes == ()
     assert "no visits planned" in render(empty, "html").data.decode("utf-8")
     assert "BEGIN:VEVENT" not in render(empty, "ics").data.decode("utf-8")

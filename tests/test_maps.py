@@ -38,11 +38,6 @@ from .plans import FORMULA, XSS, three_province_plan, tiny_plan
 GEO = ROOT / "data" / "geo"
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return tiny_plan(tmp_path_factory.mktemp("tiny"))
-
-
 def _site_rows() -> dict[str, dict[str, str]]:
     with open(GEO / "sites.csv", encoding="utf-8", newline="") as fh:
         return {r["code"]: r for r in csv.DictReader(fh)}
