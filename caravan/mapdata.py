@@ -185,6 +185,19 @@ def density_layer_data(plan: WeekPlan, level: str) -> list[dict]:
     return out
 
 
+def district_outlines(plan: WeekPlan) -> list[tuple[str, dict]]:
+    """(code, display geometry) of every district of a tambon-level plan, drawn over the
+    tambon shading; none at district level (the shading shows them already)."""
+    if plan.parameters.level != "tambon":
+        return []
+    return [
+        (code, display_geometry("district", code))
+        for code in (
+            f["properties"]["code"] for f in boundaries("district", plan.parameters.provinces)
+        )
+    ]
+
+
 def density_unit_parts(plan: WeekPlan) -> tuple[str, str]:
     """The shading's unit in Thai and in English, for legends."""
     th, _, en = density_unit(plan).partition(" / ")

@@ -53,6 +53,7 @@ from caravan.mapdata import (
     density_layer_data,
     density_unit_parts,
     display_geometry,
+    district_outlines,
     format_density,
     legend_rows,
     map_bounds,
@@ -186,11 +187,15 @@ def _base_popup_html(plan: WeekPlan, code: str) -> str:
     )
 
 
-def schedule_panel_html(plan: WeekPlan, calendar: str = "gregorian") -> str:
+def schedule_panel_html(
+    plan: WeekPlan, calendar: str = "gregorian", data: list[dict] | None = None
+) -> str:
     """The schedule panel: the plan in one line, buttons to zoom to a province and to show
-    one day or one unit, then every planned day with each unit's stops and times."""
+    one day or one unit, then every planned day with each unit's stops and times.
+    ``data``: the plan's :func:`route_layer_data` in ``calendar``, when the caller has it."""
     p = plan.parameters
-    data = route_layer_data(plan, calendar)
+    if data is None:
+        data = route_layer_data(plan, calendar)
     parts = [
         '<details id="caravan-schedule" class="caravan-box" open>',
         "<summary>ตารางการออกหน่วย / Schedule</summary>",
@@ -572,9 +577,12 @@ def _area_tooltip_properties(d: dict) -> dict:
     }
 
 
-def area_features(plan: WeekPlan, level: str, edges: Sequence[float]) -> dict:
+def area_features(
+    plan: WeekPlan, level: str, edges: Sequence[float], data: list[dict] | None = None
+) -> dict:
     """The GeoJSON put into the map for one shading level: geometry for display, escaped
-    tooltip properties and the fill colour of the area's class."""
+    tooltip properties and the fill colour of the area's class. ``data``: the level's
+    :func:`density_layer_data`, when the caller has it already."""
     return {
         "type": "FeatureCollection",
         "features": [
@@ -586,22 +594,16 @@ def area_features(plan: WeekPlan, level: str, edges: Sequence[float]) -> dict:
                     "fill": color_for(d["density"], edges),
                 },
             }
-            for d in density_layer_data(plan, level)
+            for d in (data if data is not None else density_layer_data(plan, level))
         ],
     }
 
 
 def _borders(plan: WeekPlan) -> dict:
-    feats = []
-    if plan.parameters.level == "tambon":
-        feats += [
-            {
-                "type": "Feature",
-                "geometry": display_geometry("district", d["code"]),
-                "properties": {"kind": "district"},
-            }
-            for d in density_layer_data(plan, "district")
-        ]
+    feats = [
+        {"type": "Feature", "geometry": geometry, "properties": {"kind": "district"}}
+        for _code, geometry in district_outlines(plan)
+    ]
     for prov in plan.parameters.provinces:
         feats.append(
             {
@@ -637,7 +639,8 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
     # shading: one base layer (radio button) per level, and none
     shading: list[tuple[str, str]] = []
     default_legend = ""
-    n_unvisited = len(unvisited_layer_data(plan))
+    unvisited = unvisited_layer_data(plan)
+    n_unvisited = len(unvisited)
     unit = density_unit_parts(plan)
     for level in reversed(shading_levels(plan)):
         data = density_layer_data(plan, level)
@@ -647,7 +650,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
             name=esc(f"แรเงาราย{th} / shade {en}"), overlay=False, show=(level == p.level)
         )
         folium.GeoJson(
-            area_features(plan, level, edges),
+            area_features(plan, level, edges, data),
             pane="caravan-areas",
             style_function=lambda f, lvl=level: {
                 "fillColor": f["properties"]["fill"],
@@ -689,7 +692,8 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
     borders.add_to(fmap)
 
     # routes: one layer per unit-day, shown when its day and its unit are ticked
-    reasons = visit_reasons(plan)
+    ranks = priority_ranks(plan)
+    reasons = visit_reasons(plan, ranks=ranks)
     route_data = route_layer_data(plan, calendar)
     day_groups: dict[str, str] = {}
     for d in sorted({d["date"] for d in route_data}):
@@ -730,9 +734,8 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         ).add_to(bases)
     bases.add_to(fmap)
 
-    ranks = priority_ranks(plan)
     left_out = folium.FeatureGroup(name="ไม่ได้ไป มีเรื่องค้าง / not visited, open complaints", show=True)
-    for item in unvisited_layer_data(plan):
+    for item in unvisited:
         folium.CircleMarker(
             [item["lat"], item["lon"]],
             radius=6,
@@ -757,7 +760,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
     layer_control.add_to(fmap)
     fmap.add_child(
         _Overlays(
-            panel=schedule_panel_html(plan, calendar),
+            panel=schedule_panel_html(plan, calendar, route_data),
             legend=default_legend,
             legend_plain=_legend_html(None, [], n_unvisited, unit),
             days=day_groups,

@@ -31,6 +31,7 @@ from caravan.mapdata import (
     density_layer_data,
     density_unit_parts,
     display_geometry,
+    district_outlines,
     geometry_bounds,
     legend_rows,
     route_layer_data,
@@ -142,7 +143,7 @@ def render_png(
     edges = class_breaks([a["density"] for a in areas])
     routes = route_layer_data(plan, calendar)
     unvisited = unvisited_layer_data(plan)
-    districts = density_layer_data(plan, "district") if level == "tambon" else []
+    districts = district_outlines(plan)
 
     boxes = {prov: geometry_bounds(display_geometry("province", prov)) for prov in provs}
     panel_w = 6.4 if len(provs) > 1 else 7.2
@@ -198,9 +199,9 @@ def render_png(
                         linewidth=0.3,
                     )
                 )
-        for d in districts:
-            if d["code"][:2] == prov:
-                path = _polygon_path(d["geometry"])
+        for code, geometry in districts:
+            if code[:2] == prov:
+                path = _polygon_path(geometry)
                 if path is not None:
                     ax.add_patch(PathPatch(path, fill=False, edgecolor="#555", linewidth=0.8))
         outline = _polygon_path(display_geometry("province", prov))

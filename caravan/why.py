@@ -129,9 +129,13 @@ def _detour(plan: WeekPlan, route: Route, index: int) -> int:
     return cur.drive_seconds + nxt.drive_seconds - direct
 
 
-def visit_reasons(plan: WeekPlan) -> dict[str, VisitReason]:
-    """code -> :class:`VisitReason` for every visit of the plan."""
-    ranks = priority_ranks(plan)
+def visit_reasons(
+    plan: WeekPlan, *, ranks: dict[str, tuple[int, int]] | None = None
+) -> dict[str, VisitReason]:
+    """code -> :class:`VisitReason` for every visit of the plan (``ranks``: the plan's
+    :func:`priority_ranks`, when the caller has them already)."""
+    if ranks is None:
+        ranks = priority_ranks(plan)
     must = set(plan.parameters.must_visit)
     history = getattr(plan, "history", None)
     due = {
