@@ -40,11 +40,26 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
+#: The UTF-8 byte order mark: Excel reads a CSV that starts with it as UTF-8 (Thai shows).
+BOM = b"\xef\xbb\xbf"
+
+
+def utf8(text: str, *, bom: bool = False) -> bytes:
+    return (BOM if bom else b"") + text.encode("utf-8")
+
+
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, bom: bool = False) -> None:
-    data = text.encode("utf-8")
-    if bom:
-        data = b"\xef\xbb\xbf" + data
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, utf8(text, bom=bom))
+
+
+def write_file(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write one file the user named, atomically; raise OutputError naming it."""
+    target = Path(path)
+    check_writable_dir(target.parent)
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as exc:
+        raise OutputError(f"cannot write '{path}': {exc.strerror}") from None
 
 
 def _describe(exc: OSError) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from caravan import __version__
-from caravan.atomic import OutputError, atomic_write_text, check_writable_dir
+from caravan.atomic import OutputError, check_writable_dir, utf8, write_file
 from caravan.errors import CaravanError, ParameterError
 from caravan.types import ENGINES, LEVELS, PROVINCES
 
@@ -643,12 +643,7 @@ def matrix(provinces, level, site_overrides, detour_factor, speed_kmh, output) -
 
 
 def _write_output(path: str, text: str, *, bom: bool = False) -> None:
-    target = Path(path)
-    check_writable_dir(target.parent if str(target.parent) else ".")
-    try:
-        atomic_write_text(target, text, bom=bom)
-    except OSError as exc:
-        raise OutputError(f"cannot write '{path}': {exc.strerror}") from None
+    write_file(path, utf8(text, bom=bom))
 
 
 # ---------------------------------------------------------------------------- districts

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from caravan.atomic import OutputError, atomic_write_bytes, check_writable_dir
+from caravan.atomic import OutputError, utf8, write_file
 from caravan.errors import ParameterError
 from caravan.labels import check_calendar
 from caravan.types import WeekPlan
@@ -54,7 +54,7 @@ def render(plan: WeekPlan, fmt: str, *, calendar: str = "gregorian") -> Rendered
     if fmt == "csv":
         from caravan.export import itinerary_csv
 
-        return Rendered(b"\xef\xbb\xbf" + itinerary_csv(plan).encode("utf-8"))
+        return Rendered(utf8(itinerary_csv(plan), bom=True))
     if fmt == "ics":
         from caravan.ics import plan_ics
 
@@ -92,9 +92,5 @@ def export_plan(
         raise OutputError(f"cannot write '{out}': '{folder}' is not a folder")
     if out.is_dir():
         raise OutputError(f"cannot write '{out}': it is a folder")
-    check_writable_dir(folder)
-    try:
-        atomic_write_bytes(out, result.data)
-    except OSError as exc:
-        raise OutputError(f"cannot write '{out}': {exc.strerror}") from None
+    write_file(out, result.data)
     return result
