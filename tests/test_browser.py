@@ -63,13 +63,16 @@ def new_page(browser, **kwargs):
     return page
 
 
-def open_page(browser, path, *, width=1280, height=800):
+def open_page(browser, path, *, width=1280, height=800, wait_for=STOPS):
+    """Open a local file with every request logged; wait for ``wait_for`` (a selector) to
+    appear unless it is None."""
     page = new_page(browser, viewport={"width": width, "height": height})
     log = PageLog()
     attach(page, log)
     page.goto(path.as_uri())
-    page.wait_for_selector(STOPS)
-    page.wait_for_timeout(200)  # the fit and the first tiles
+    if wait_for is not None:
+        page.wait_for_selector(wait_for)
+        page.wait_for_timeout(200)  # the fit and the first tiles
     return page, log
 
 
@@ -336,10 +339,7 @@ def test_printable_itinerary_prints_one_page_per_unit_day(browser, small, tmp_pa
     plan, _ = small
     path = tmp_path / "itinerary.html"
     path.write_text(itinerary_html(plan, calendar="buddhist"), encoding="utf-8")
-    page = new_page(browser, viewport={"width": 900, "height": 1200})
-    log = PageLog()
-    attach(page, log)
-    page.goto(path.as_uri())
+    page, log = open_page(browser, path, width=900, height=1200, wait_for=None)
     page.screenshot(path=str(ARTIFACTS / "itinerary.png"), full_page=True)
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(plan.routes) == 3
@@ -352,11 +352,7 @@ def test_a_week_without_visits_opens_cleanly(browser, tmp_path):
     empty = empty_plan(tmp_path)
     path = tmp_path / "map.html"
     plan_map(empty).save(str(path))
-    page = new_page(browser, viewport={"width": 1280, "height": 800})
-    log = PageLog()
-    attach(page, log)
-    page.goto(path.as_uri())
-    page.wait_for_selector("#caravan-schedule")
+    page, log = open_page(browser, path, wait_for="#caravan-schedule")
     assert "ไม่มีการออกหน่วย / no visits" in page.inner_text("#caravan-schedule")
     assert route_count(page) == 0
     assert_clean(log)
