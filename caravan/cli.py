@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,7 +22,7 @@ import click
 from caravan import __version__
 from caravan.atomic import OutputError, check_writable_dir, utf8, write_file
 from caravan.errors import CaravanError, ParameterError
-from caravan.types import ENGINES, LEVELS, PROVINCES
+from caravan.types import ENGINES, LEVELS, PROVINCES, TRAVEL_MODES
 
 
 def _usage_error(exc: ParameterError) -> click.UsageError:
@@ -70,16 +71,38 @@ def _travel_options(func):
     func = click.option(
         "--speed-kmh",
         type=float,
-        default=60.0,
-        show_default=True,
-        help="Average door-to-door driving speed.",
+        default=None,
+        help="--travel straight: average door-to-door driving speed.  [default: 60]",
     )(func)
     func = click.option(
         "--detour-factor",
         type=float,
-        default=1.2,
+        default=None,
+        help="--travel straight: road km per great-circle km.  [default: 1.2]",
+    )(func)
+    func = click.option(
+        "--osrm-url",
+        default=None,
+        envvar="CARAVAN_OSRM_URL",
+        help="--travel osrm: the OSRM server, e.g. http://localhost:5000 (or $CARAVAN_OSRM_URL).",
+    )(func)
+    func = click.option(
+        "--roads",
+        "roads_file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="--travel osm: the road graph file (default: the one 'caravan roads build' "
+        "writes in the user data folder).",
+    )(func)
+    func = click.option(
+        "--travel",
+        "travel_mode",
+        type=click.Choice(TRAVEL_MODES),
+        default="road",
         show_default=True,
-        help="Road km per great-circle km.",
+        help="Travel model: road (built-in road network), straight (great-circle x detour "
+        "factor), osm (graph from 'caravan roads build'), osrm (OSRM server). See README, "
+        "'Travel times'.",
     )(func)
     return func
 
@@ -171,10 +194,26 @@ def _check_provinces(provinces: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(check_province(p) for p in provinces) if provinces else tuple(PROVINCES)
 
 
-def _travel_model(detour_factor: float, speed_kmh: float):
+def _travel_model(travel_mode, roads_file, osrm_url, detour_factor, speed_kmh):
+    """The --travel options as a TravelModel; an option of another model is an error."""
     from caravan.travel import TravelModel
 
-    return TravelModel(detour_factor=detour_factor, speed_kmh=speed_kmh)
+    for value, name, mode in (
+        (detour_factor, "--detour-factor", "straight"),
+        (speed_kmh, "--speed-kmh", "straight"),
+        (roads_file, "--roads", "osm"),
+    ):
+        if value is not None and travel_mode != mode:
+            raise ParameterError(f"applies to --travel {mode} only", param=name)
+    if osrm_url and travel_mode != "osrm" and not os.environ.get("CARAVAN_OSRM_URL"):
+        raise ParameterError("applies to --travel osrm only", param="--osrm-url")
+    return TravelModel(
+        mode=travel_mode,
+        detour_factor=1.2 if detour_factor is None else detour_factor,
+        speed_kmh=60.0 if speed_kmh is None else speed_kmh,
+        roads=roads_file or "",
+        osrm_url=(osrm_url or "") if travel_mode == "osrm" else "",
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -463,6 +502,9 @@ def plan(
     bases,
     site_overrides,
     weights,
+    travel_mode,
+    roads_file,
+    osrm_url,
     detour_factor,
     speed_kmh,
     time_limit,
@@ -515,7 +557,7 @@ def plan(
         bases=list(bases),
         site_overrides=site_overrides,
         weights=weights,
-        travel=_travel_model(detour_factor, speed_kmh),
+        travel=_travel_model(travel_mode, roads_file, osrm_url, detour_factor, speed_kmh),
         progress=progress,
         holidays=rolling["holidays"],
         workdays=rolling["workdays"],
@@ -556,6 +598,7 @@ def summary_lines(plan) -> list[str]:
         f"objective: {plan.objective:.2f} = priority {plan.total_priority:.2f} - "
         f"{plan.drive_seconds // 60} drive min / {p.minutes_per_point:g}",
         f"solver: {plan.solve.engine}, {plan.solve.describe()}, {plan.solve.seconds:.1f} s",
+        f"travel: {p.travel_model}",
     ]
     return lines
 
@@ -618,6 +661,11 @@ def export_command(plan_file, fmt, out, calendar) -> None:
 )
 @_travel_options
 @click.option(
+    "--refresh",
+    is_flag=True,
+    help="Compute the matrix again even if a cached one exists (and store it).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
@@ -625,21 +673,38 @@ def export_command(plan_file, fmt, out, calendar) -> None:
     help="CSV file to write (from_code,to_code,minutes,km).",
 )
 @translate_errors
-def matrix(provinces, level, site_overrides, detour_factor, speed_kmh, output) -> None:
-    """Write drive minutes and km between every pair of sites, bases included."""
+def matrix(
+    provinces,
+    level,
+    site_overrides,
+    travel_mode,
+    roads_file,
+    osrm_url,
+    detour_factor,
+    speed_kmh,
+    refresh,
+    output,
+) -> None:
+    """Write drive minutes and km between every pair of sites, bases included.
+
+    The same sites, in the same order, as 'caravan plan' with the same --province and
+    --level, so that a matrix computed (and cached) here is the one the plan uses.
+    """
     from caravan.export import csv_text
     from caravan.geography import load_geography, read_site_overrides
-    from caravan.travel import estimate_matrix, matrix_rows
+    from caravan.travel import matrix_rows, travel_matrix
 
     provs = _check_provinces(provinces)
     geo = load_geography()
     if site_overrides:
         geo = geo.with_overrides(read_site_overrides(site_overrides, geo))
     sites = [geo.base(p) for p in provs] + geo.candidates(level=level, provinces=provs)
-    m = estimate_matrix(sites, _travel_model(detour_factor, speed_kmh))
+    model = _travel_model(travel_mode, roads_file, osrm_url, detour_factor, speed_kmh)
+    m = travel_matrix(sites, model, refresh=refresh)
     rows = ((a, b, mins, f"{km:.1f}") for a, b, mins, km in matrix_rows(m))
     _write_output(output, csv_text(("from_code", "to_code", "minutes", "km"), rows))
     click.echo(f"wrote {len(sites) * (len(sites) - 1)} pairs of {len(sites)} sites to {output}")
+    click.echo(f"travel: {m.model}")
 
 
 def _write_output(path: str, text: str, *, bom: bool = False) -> None:
@@ -800,6 +865,51 @@ def data_build(source, out) -> None:
         f"wrote {counts['districts']} districts, {counts['tambons']} tambons and "
         f"{counts['bases']} bases to {out}"
     )
+
+
+# ---------------------------------------------------------------------------- roads
+
+
+@cli.group()
+def roads() -> None:
+    """Road data for --travel osm: build a road graph from an OpenStreetMap extract."""
+
+
+@roads.command("build")
+@click.option(
+    "--osm",
+    "osm_file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="OpenStreetMap extract (.osm.pbf, or .osm XML), e.g. thailand-latest.osm.pbf.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Road graph file to write. Default: $CARAVAN_ROADS, else roads.npz in the user "
+    "data folder (where --travel osm looks).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@translate_errors
+def roads_build(osm_file, out, quiet) -> None:
+    """Keep the drivable roads around the three provinces and store them as a road graph.
+
+    Speeds come from maxspeed tags where present, else from defaults per highway class
+    (README, 'Travel times'); one-way streets are respected. Every built-in visit site must
+    lie within 5 km of a road of the extract. Nothing is written unless all of it works.
+    """
+    from caravan.geography import load_geography
+    from caravan.osm import build_road_graph, default_graph_path
+
+    target = Path(out) if out else default_graph_path()
+    check_writable_dir(target.parent)
+    geo = load_geography()
+    progress = None if quiet else (lambda msg: click.echo(msg, err=True))
+    graph = build_road_graph(osm_file, target, sites=list(geo.sites.values()), progress=progress)
+    if not quiet:
+        click.echo(f"wrote {target}: {graph.n_nodes:,} nodes, {graph.n_edges:,} road edges")
+        click.echo("plan with it: caravan plan --travel osm")
 
 
 # ---------------------------------------------------------------------------- rolling planning

@@ -277,6 +277,22 @@ def plan_dict(plan: WeekPlan) -> dict:
         # residents per area when --population was given: the map shades per 10,000 of them
         **({"population": dict(sorted(plan.population.items()))} if plan.population else {}),
         **rolling_sections(plan),
+        **_matrix_section(plan),
+    }
+
+
+def _matrix_section(plan: WeekPlan) -> dict:
+    """``osm`` and ``osrm`` plans carry their drive times (minutes, metres), so that exports
+    and re-plans do not depend on the server or the road graph (``caravan.planfile``)."""
+    if plan.parameters.travel.get("mode") not in ("osm", "osrm"):
+        return {}
+    m = plan.matrix
+    return {
+        "travel_matrix": {
+            "codes": list(m.codes),
+            "minutes": [[x // 60 for x in row] for row in m.seconds],
+            "metres": [list(row) for row in m.metres],
+        }
     }
 
 

@@ -24,12 +24,14 @@ SOURCE_FILES = (
     "provinces_3prov.geojson",
     "district_seats.csv",
     "offices_yasothon_gistda.geojson",
+    "roads_vmap0_3prov.geojson",
 )
 
 OUTPUT_FILES = (
     "districts.geojson",
     "tambons.geojson",
     "provinces.geojson",
+    "roads.geojson",
     "sites.csv",
     "sources.json",
 )
@@ -274,6 +276,10 @@ def build(source: Path, out: Path) -> dict[str, int]:
     atomic_write_text(out / "districts.geojson", _feature_collection(d_lines))
     atomic_write_text(out / "tambons.geojson", _feature_collection(t_lines))
     atomic_write_text(out / "provinces.geojson", _feature_collection(p_lines))
+    atomic_write_text(
+        out / "roads.geojson",
+        _feature_collection(_road_lines(_read_geojson(source / "roads_vmap0_3prov.geojson"))),
+    )
     site_rows.sort(key=lambda r: ({"base": 0, "district": 1, "tambon": 2}[r[0]], r[1]))
     lines = [",".join(SITES_COLUMNS)]
     for r in site_rows:
@@ -288,6 +294,35 @@ def build(source: Path, out: Path) -> dict[str, int]:
         json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
     )
     return {"districts": len(d_lines), "tambons": len(t_lines), "bases": bases}
+
+
+#: The road layer's classes, as the built-in travel model names them (caravan.roadnet).
+ROAD_CLASSES = {
+    ("Road", "Primary Route"): "primary",
+    ("Road", "Secondary Route"): "secondary",
+    ("Road", "Unknown"): "road",
+    ("Trail", "Unknown"): "trail",
+}
+
+
+def _road_lines(features: list[dict]) -> list[str]:
+    """The coarse main-road layer: one LineString per feature with its ``road_class``."""
+    lines = []
+    for f in features:
+        p, g = f["properties"], f["geometry"]
+        key = (p["feature"], p["route_class"])
+        if g["type"] != "LineString" or key not in ROAD_CLASSES:
+            raise InputError(
+                f"unexpected road feature {key} ({g['type']})",
+                source="roads_vmap0_3prov.geojson",
+            )
+        coords = [[_round6(x), _round6(y)] for x, y in g["coordinates"]]
+        lines.append(
+            _feature_line(
+                {"road_class": ROAD_CLASSES[key]}, {"type": "LineString", "coordinates": coords}
+            )
+        )
+    return lines
 
 
 def _csv_cell(value: object) -> str:

@@ -257,7 +257,11 @@ def schedule_panel_html(
 
 
 def _legend_html(
-    level: str | None, edges: Sequence[float], n_unvisited: int, unit: tuple[str, str]
+    level: str | None,
+    edges: Sequence[float],
+    n_unvisited: int,
+    unit: tuple[str, str],
+    travel: str = "",
 ) -> str:
     rows = []
     if level is not None:
@@ -286,6 +290,10 @@ def _legend_html(
             '<div class="cl-sym"><svg width="16" height="16"><circle cx="8" cy="8" r="6" '
             f'fill="#fff" stroke="{UNVISITED_COLOR}" stroke-width="1.5" stroke-dasharray="3 2"/>'
             "</svg> ไม่ได้ไป มีเรื่องค้าง / not visited, open complaints</div>"
+        )
+    if travel:
+        rows.append(
+            f'<div class="cl-note cl-travel">เวลาเดินทางจาก / drive times from: {esc(travel)}</div>'
         )
     return (
         '<details id="caravan-legend" class="caravan-box" open><summary>คำอธิบาย / Legend'
@@ -672,7 +680,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
             ),
         ).add_to(group)
         group.add_to(fmap)
-        legend = _legend_html(level, edges, n_unvisited, unit)
+        legend = _legend_html(level, edges, n_unvisited, unit, p.travel_model)
         shading.append((group.get_name(), legend))
         if level == p.level:
             default_legend = legend
@@ -762,7 +770,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         _Overlays(
             panel=schedule_panel_html(plan, calendar, route_data),
             legend=default_legend,
-            legend_plain=_legend_html(None, [], n_unvisited, unit),
+            legend_plain=_legend_html(None, [], n_unvisited, unit, p.travel_model),
             days=day_groups,
             units=unit_groups,
             routes=route_refs,

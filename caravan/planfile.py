@@ -16,7 +16,7 @@ from pathlib import Path
 from caravan.errors import InputError
 from caravan.export import PLAN_FORMAT_VERSION
 from caravan.rollingfile import rolling_fields
-from caravan.travel import TravelModel, estimate_matrix
+from caravan.travel import TravelModel, travel_matrix
 from caravan.types import (
     ComplaintSummary,
     PlanParameters,
@@ -25,6 +25,7 @@ from caravan.types import (
     SiteScore,
     SolveInfo,
     Stop,
+    TravelMatrix,
     UnitDay,
     Unvisited,
     WeekPlan,
@@ -56,7 +57,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         )
     try:
         par = need(data, "parameters")
-        travel = TravelModel(**par.get("travel", {}))
+        travel = TravelModel.from_json(par.get("travel", {}))
         sites: dict[str, Site] = {}
         scores: dict[str, SiteScore] = {}
         for s in need(data, "sites"):
@@ -84,7 +85,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         ordered = [sites["BASE" + p] for p in par["provinces"]] + sorted(
             (x for x in sites.values() if not x.is_base), key=lambda x: x.code
         )
-        matrix = estimate_matrix(ordered, travel)
+        matrix = _stored_matrix(data.get("travel_matrix"), travel) or travel_matrix(ordered, travel)
         routes = []
         for r in need(data, "routes"):
             ud = UnitDay(
@@ -163,7 +164,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
             weights_source=par["weights"],
             travel_model=par["travel_model"],
             site_overrides=par.get("site_overrides") or "",
-            travel={"detour_factor": travel.detour_factor, "speed_kmh": travel.speed_kmh},
+            travel=travel.to_json(),
         )
     except InputError:
         raise
@@ -190,6 +191,19 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         created=dt.datetime.fromisoformat(created) if created else None,
         population={str(k): int(v) for k, v in (data.get("population") or {}).items()},
         **rolling,
+    )
+
+
+def _stored_matrix(data: dict | None, travel: TravelModel) -> TravelMatrix | None:
+    """The drive times a plan file carries (``osm`` and ``osrm`` plans: the server or the
+    road graph may be gone or changed when the plan is exported or re-planned)."""
+    if not data:
+        return None
+    return TravelMatrix(
+        codes=tuple(data["codes"]),
+        seconds=tuple(tuple(int(x) * 60 for x in row) for row in data["minutes"]),
+        metres=tuple(tuple(int(x) for x in row) for row in data["metres"]),
+        model=travel.describe(),
     )
 
 

@@ -7,7 +7,7 @@ The objective, maximised over every plan that respects the rules below::
 Rules: each site is visited at most once in the week; each unit leaves its province's base no
 earlier than ``day_start`` and is back no later than ``day_end`` every day; each visit lasts
 ``service_minutes``; must-visit sites are in the plan (or the plan fails saying why); skipped
-sites are not. Drive minutes are those of :func:`caravan.travel.estimate_matrix` (what
+sites are not. Drive minutes are those of :func:`caravan.travel.travel_matrix` (what
 ``caravan matrix`` writes), counted on every leg including the way out and the way back.
 """
 
@@ -39,7 +39,7 @@ from caravan.rolling import (
     split_due,
 )
 from caravan.schedule import routes_from_solution, unvisited_reasons
-from caravan.travel import TravelModel, estimate_matrix
+from caravan.travel import TravelModel, travel_matrix
 from caravan.types import (
     PROVINCES,
     ComplaintSummary,
@@ -47,6 +47,7 @@ from caravan.types import (
     PlanParameters,
     SiteScore,
     SolveInfo,
+    TravelMatrix,
     UnitDay,
     WeekPlan,
 )
@@ -124,6 +125,7 @@ def plan_week(
     site_overrides: str | Path | None = None,
     weights: str | Path | None = None,
     travel: TravelModel | None = None,
+    matrix: TravelMatrix | None = None,
     today: dt.date | None = None,
     geography: Geography | None = None,
     progress: Callable[[str, float, float, float | None], None] | None = None,
@@ -151,8 +153,12 @@ def plan_week(
     Rolling planning (see :mod:`caravan.workdays`, :mod:`caravan.rolling`): the week's
     holidays are not worked (``holidays`` adds days off, ``workdays`` overrides them);
     ``rolling`` applies the visit history (resolved complaints, recency, fairness; ``None``:
-    no history). ``only_dates`` and ``given_scores`` are for :mod:`caravan.replan`: plan
-    exactly these days, with these scores instead of scoring ``complaints``.
+    no history). ``only_dates``, ``given_scores`` and ``matrix`` are for
+    :mod:`caravan.replan`: plan exactly these days, with these scores instead of scoring
+    ``complaints``, with these drive times (the original plan's) instead of computing them.
+
+    ``travel`` chooses the travel model (:class:`caravan.travel.TravelModel`; default: the
+    built-in road model).
 
     Returns a :class:`~caravan.types.WeekPlan`; write it with :func:`caravan.export.write_plan`.
     Raises :class:`~caravan.errors.ParameterError` (bad argument), :class:`InputError` (bad
@@ -298,7 +304,8 @@ def plan_week(
     bases_sites = [geo.base(p) for p in provs]
     all_sites = [*bases_sites, *candidates]
     tm = travel or TravelModel()
-    matrix = estimate_matrix(all_sites, tm)
+    if matrix is None or not {s.code for s in all_sites} <= set(matrix.codes):
+        matrix = travel_matrix(all_sites, tm)
 
     # unit-days and one problem per province
     dates = work.dates
@@ -447,7 +454,7 @@ def plan_week(
         weights_source=wts.source,
         travel_model=matrix.model,
         site_overrides=overrides_label,
-        travel={"detour_factor": tm.detour_factor, "speed_kmh": tm.speed_kmh},
+        travel=tm.to_json(),
         population_source=str(population) if isinstance(population, str | Path) else "",
     )
     summary = ComplaintSummary(

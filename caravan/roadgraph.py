@@ -205,15 +205,16 @@ def site_matrix(
     access: AccessModel,
     *,
     model: str,
-    direct: bool = False,
+    direct_km: float = 0.0,
     joined: Sequence[np.ndarray] | None = None,
 ) -> TravelMatrix:
     """Fastest drive between every pair of ``sites`` over ``graph`` (module docstring).
 
     Each site is joined by access links (both ways) to its nearest node, or to the nodes
     ``joined[i]`` when given (the built-in model joins a site to the nearest point of the
-    nearest roads, added as nodes). ``direct`` adds an access link between every pair of
-    sites, so that every pair has a finite time even where the roads do not reach."""
+    nearest roads, added as nodes). Pairs of sites at most ``direct_km`` apart (straight)
+    are also joined directly by an access link. A path never passes through a third site,
+    so the time between two sites does not depend on which other sites are in the matrix."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
@@ -235,32 +236,30 @@ def site_matrix(
                 "or use --travel road"
             )
         joined = [np.array([i]) for i in idx]
-    a_src, a_dst = [], []
-    for i, nodes in enumerate(joined):
-        a_src.append(np.full(len(nodes), n + i))
-        a_dst.append(np.asarray(nodes, dtype=np.int64))
-    a_src = np.concatenate(a_src) if a_src else np.zeros(0, np.int64)
-    a_dst = np.concatenate(a_dst) if a_dst else np.zeros(0, np.int64)
-    all_lon = np.concatenate([graph.lon, lon])
-    all_lat = np.concatenate([graph.lat, lat])
-    a_m = great_circle_m(all_lon[a_src], all_lat[a_src], all_lon[a_dst], all_lat[a_dst])
+    # Node ids: graph nodes 0..n-1, then each site twice: n+i leaves site i, n+k+i reaches it.
+    a_site = np.concatenate([np.full(len(j), i) for i, j in enumerate(joined)] or [[]])
+    a_site = a_site.astype(np.int64)
+    a_node = np.concatenate([np.asarray(j, dtype=np.int64) for j in joined] or [[]])
+    a_node = a_node.astype(np.int64)
+    a_m = great_circle_m(lon[a_site], lat[a_site], graph.lon[a_node], graph.lat[a_node])
     a_m = a_m * access.detour_factor
-    src = [graph.src, a_src, a_dst]
-    dst = [graph.dst, a_dst, a_src]
+    src = [graph.src, n + a_site, a_node]
+    dst = [graph.dst, a_node, n + k + a_site]
     metres = [graph.metres, a_m, a_m]
     seconds = [graph.seconds, a_m / mps, a_m / mps]
-    if direct and k > 1:
-        ii, jj = np.nonzero(~np.eye(k, dtype=bool))
-        d_m = great_circle_m(lon[ii], lat[ii], lon[jj], lat[jj]) * access.detour_factor
+    if direct_km > 0 and k > 1:
+        gc = great_circle_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+        ii, jj = np.nonzero((gc <= direct_km * 1000.0) & ~np.eye(k, dtype=bool))
+        d_m = gc[ii, jj] * access.detour_factor
         src.append(n + ii)
-        dst.append(n + jj)
+        dst.append(n + k + jj)
         metres.append(d_m)
         seconds.append(d_m / mps)
     src = np.concatenate(src).astype(np.int64)
     dst = np.concatenate(dst).astype(np.int64)
     metres = np.concatenate(metres).astype(float)
     seconds = np.concatenate(seconds).astype(float)
-    total = n + k
+    total = n + 2 * k
     # One edge per (src, dst): the fastest (scipy would add up duplicates).
     order = np.lexsort((seconds, dst, src))
     src, dst, metres, seconds = src[order], dst[order], metres[order], seconds[order]
@@ -271,19 +270,21 @@ def site_matrix(
     w = np.maximum(seconds, 1e-6)
     csr = coo_matrix((w, (src, dst)), shape=(total, total)).tocsr()
     key = src * total + dst  # sorted, for the length of the edge pred -> node
-    site_nodes = np.arange(n, n + k)
-    t, pred = dijkstra(csr, directed=True, indices=site_nodes, return_predecessors=True)
+    leave = np.arange(n, n + k)
+    reach = np.arange(n + k, n + 2 * k)
+    t, pred = dijkstra(csr, directed=True, indices=leave, return_predecessors=True)
     sec = np.zeros((k, k), dtype=np.int64)
     met = np.zeros((k, k), dtype=np.int64)
     for i in range(k):
-        row_t = t[i, site_nodes]
+        row_t = t[i, reach]
+        row_t[i] = 0.0
         if not np.all(np.isfinite(row_t)):
             j = int(np.flatnonzero(~np.isfinite(row_t))[0])
             raise RoadGraphError(
                 f"no road from {sites[i].code} to {sites[j].code} in the road graph: "
                 "rebuild it from an extract that covers the provinces, or use --travel road"
             )
-        met[i] = np.rint(_path_lengths(pred[i], key, metres, total)[site_nodes])
+        met[i] = np.rint(_path_lengths(pred[i], key, metres, total)[reach])
         sec[i] = np.ceil(np.round(row_t / 60.0, 6)).astype(np.int64) * 60
     np.fill_diagonal(sec, 0)
     np.fill_diagonal(met, 0)

@@ -1,43 +1,84 @@
-"""Travel times and distances between sites.
+"""Travel times and distances between sites: four models, one matrix type.
 
-The built-in model needs no server (:func:`estimate_matrix`)::
+``--travel`` chooses the model (:class:`TravelModel`, ``mode``):
 
-    road km      = great-circle km x detour_factor
-    drive time   = road km / speed_kmh, rounded **up** to a whole minute
+* ``road`` (default): the built-in road model, no server needed (:mod:`caravan.roadnet`):
+  the coarse main-road layer shipped in ``data/geo/roads.geojson`` plus access links.
+* ``straight``: the plain estimate (:func:`estimate_matrix`)::
 
-Defaults: ``detour_factor`` 1.2 and ``speed_kmh`` 60. The published road distances from
-Mueang Yasothon to its 8 other district seats are 0.96 to 1.32 times the great-circle
-distance between the GISTDA office points (median 1.11, ``benchmarks/travel_calibration.py``);
-1.2 leaves room for the smaller roads to tambons. 60 km/h is a door-to-door average on
-provincial highways and rural roads, towns included.
+      road km    = great-circle km x detour_factor          (default 1.2)
+      drive time = road km / speed_kmh, rounded **up** to a whole minute   (default 60)
 
-Drive times are whole minutes so that every time in an itinerary (HH:MM) adds up exactly:
-arrival = previous departure + drive minutes. The plan uses exactly the minutes that
-``caravan matrix`` writes.
+* ``osm``: the road graph built from the user's OpenStreetMap extract by
+  ``caravan roads build --osm FILE.osm.pbf`` (:mod:`caravan.osm`, :mod:`caravan.roadgraph`).
+* ``osrm``: an OSRM server's table service (:mod:`caravan.osrm`), ``--osrm-url``.
+
+Drive times are whole minutes in every model, so that every time in an itinerary (HH:MM)
+adds up exactly: arrival = previous departure + drive minutes. The plan uses exactly the
+minutes that ``caravan matrix`` writes.
+
+**Cache.** A matrix that took more than a second to compute is stored in the user's cache
+folder (``$CARAVAN_CACHE``, else ``$XDG_CACHE_HOME/caravan`` or ``~/.cache/caravan``) under
+a key made of the sites (code, lon, lat), the model and its parameters (for ``osm``, the
+graph file's size and modification time too) and reused; ``caravan matrix --refresh``
+computes it again. Matrices from ``osm`` and ``osrm`` are always stored, so that a plan's
+exports and re-plans use the same drive times as the plan, even with the server gone.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from caravan.errors import ParameterError
-from caravan.types import Site, TravelMatrix
+from caravan.roadgraph import great_circle_m
+from caravan.roadnet import RoadModel
+from caravan.types import TRAVEL_MODES, Site, TravelMatrix
 
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
+MATRIX_CACHE_FORMAT = 1
 
 
 @dataclass(frozen=True)
 class TravelModel:
-    """Parameters of the embedded estimate."""
+    """Which travel model and its parameters; what ``plan.json`` records as ``travel``.
+
+    ``detour_factor`` and ``speed_kmh`` are those of ``straight``; ``road`` holds the built-in
+    road model's parameters; ``roads`` is the graph file of ``osm`` (empty: the default one,
+    :func:`caravan.osm.default_graph_path`); ``osrm_url`` and ``osrm_profile`` those of
+    ``osrm``."""
 
     detour_factor: float = 1.2
     speed_kmh: float = 60.0
+    mode: str = "road"
+    road: RoadModel = field(default_factory=RoadModel)
+    roads: str = ""
+    osrm_url: str = ""
+    osrm_profile: str = "driving"
 
     def __post_init__(self) -> None:
+        if self.mode not in TRAVEL_MODES:
+            raise ParameterError(
+                f"must be one of {', '.join(TRAVEL_MODES)}, got '{self.mode}'", param="--travel"
+            )
+        if self.mode == "osrm" and not self.osrm_url:
+            raise ParameterError(
+                "--travel osrm needs the server's address, e.g. --osrm-url http://localhost:5000",
+                param="--osrm-url",
+            )
+        if self.osrm_url and not self.osrm_url.startswith(("http://", "https://")):
+            raise ParameterError(
+                f"must start with http:// or https://, got '{self.osrm_url}'", param="--osrm-url"
+            )
         if not (1.0 <= self.detour_factor <= 5.0):
             raise ParameterError(
                 f"must be between 1 and 5, got {self.detour_factor}", param="--detour-factor"
@@ -47,22 +88,50 @@ class TravelModel:
                 f"must be between 5 and 150 km/h, got {self.speed_kmh}", param="--speed-kmh"
             )
 
+    def describe(self) -> str:
+        """One line naming the model and its parameters (plan.json, summary, map legend)."""
+        if self.mode == "straight":
+            return f"straight (great-circle x {self.detour_factor:g} at {self.speed_kmh:g} km/h)"
+        if self.mode == "road":
+            return self.road.describe()
+        if self.mode == "osm":
+            return f"osm (OpenStreetMap road graph {self.graph_path()})"
+        return f"osrm ({self.osrm_url}, profile {self.osrm_profile})"
 
-def great_circle_m(lon1, lat1, lon2, lat2):
-    """Haversine distance in metres; accepts scalars or numpy arrays (broadcast)."""
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2)
-    )
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    def graph_path(self) -> Path:
+        if self.roads:
+            return Path(self.roads)
+        from caravan.osm import default_graph_path
+
+        return default_graph_path()
+
+    def to_json(self) -> dict:
+        """The parameters ``plan.json`` keeps (:meth:`from_json` reads them back)."""
+        out: dict = {"mode": self.mode}
+        if self.mode == "straight":
+            out.update(detour_factor=self.detour_factor, speed_kmh=self.speed_kmh)
+        elif self.mode == "road":
+            out["road"] = self.road.params()
+        elif self.mode == "osm":
+            out["roads"] = str(self.graph_path())
+        else:
+            out.update(osrm_url=self.osrm_url, osrm_profile=self.osrm_profile)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> TravelModel:
+        """Read :meth:`to_json`'s output. Plans written before caravan had travel modes
+        hold only ``detour_factor`` and ``speed_kmh``: they were made with ``straight``."""
+        data = dict(data)
+        mode = data.pop("mode", "straight")
+        road = RoadModel(**data.pop("road", {}))
+        return cls(mode=mode, road=road, **data)
 
 
 def estimate_matrix(sites: Sequence[Site], model: TravelModel | None = None) -> TravelMatrix:
-    """Drive seconds (whole minutes) and road metres between every pair of ``sites``."""
-    model = model or TravelModel()
+    """The ``straight`` model: drive seconds (whole minutes) and road metres between every
+    pair of ``sites`` (module docstring), whatever ``model.mode`` says."""
+    model = model or TravelModel(mode="straight")
     lon = np.array([s.lon for s in sites])
     lat = np.array([s.lat for s in sites])
     gc = great_circle_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
@@ -76,8 +145,123 @@ def estimate_matrix(sites: Sequence[Site], model: TravelModel | None = None) -> 
         codes=tuple(s.code for s in sites),
         seconds=tuple(tuple(int(x) for x in row) for row in seconds),
         metres=tuple(tuple(int(x) for x in row) for row in road_m),
-        model=f"estimate(detour_factor={model.detour_factor:g}, speed_kmh={model.speed_kmh:g})",
+        model=TravelModel(
+            mode="straight", detour_factor=model.detour_factor, speed_kmh=model.speed_kmh
+        ).describe(),
     )
+
+
+def travel_matrix(
+    sites: Sequence[Site],
+    model: TravelModel | None = None,
+    *,
+    refresh: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    cache_after_seconds: float = 1.0,
+    progress: Callable[[str], None] | None = None,
+) -> TravelMatrix:
+    """Drive seconds (whole minutes) and metres between every pair of ``sites`` with the
+    chosen model; cached as the module docstring says (``refresh``: compute again)."""
+    model = model or TravelModel()
+    if model.mode == "straight":
+        return estimate_matrix(sites, model)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    key = _cache_key(sites, model)
+    path = cache / "matrices" / f"{key}.json"
+    if not refresh:
+        cached = _read_cached(path, sites)
+        if cached is not None:
+            return cached
+    if progress:
+        progress(f"travel: computing {len(sites)} x {len(sites)} drive times ({model.mode})")
+    t0 = time.perf_counter()
+    matrix = dataclasses.replace(_compute(sites, model), model=model.describe())
+    took = time.perf_counter() - t0
+    if took > cache_after_seconds or model.mode in ("osm", "osrm"):
+        _write_cached(path, matrix)
+    return matrix
+
+
+def _compute(sites: Sequence[Site], model: TravelModel) -> TravelMatrix:
+    if model.mode == "road":
+        from caravan.roadnet import road_matrix
+
+        return road_matrix(sites, model.road)
+    if model.mode == "osm":
+        from caravan.roadgraph import AccessModel, load_graph, site_matrix
+
+        graph = load_graph(model.graph_path())
+        return site_matrix(graph, sites, AccessModel(), model=model.describe())
+    from caravan.osrm import osrm_matrix
+
+    return osrm_matrix(sites, model.osrm_url, profile=model.osrm_profile)
+
+
+def default_cache_dir() -> Path:
+    """``$CARAVAN_CACHE``, else the platform's per-user cache folder + ``caravan``."""
+    env = os.environ.get("CARAVAN_CACHE")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "caravan" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "caravan"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "caravan"
+
+
+def _cache_key(sites: Sequence[Site], model: TravelModel) -> str:
+    from caravan import __version__
+
+    ident: dict = {
+        "format": MATRIX_CACHE_FORMAT,
+        "caravan": __version__,
+        "model": model.to_json(),
+        "sites": [[s.code, round(s.lon, 7), round(s.lat, 7)] for s in sites],
+    }
+    if model.mode == "osm":
+        st = model.graph_path().stat() if model.graph_path().exists() else None
+        ident["graph"] = [st.st_size, st.st_mtime_ns] if st else None
+    blob = json.dumps(ident, sort_keys=True, separators=(",", ":")).encode()
+    return f"{model.mode}-{hashlib.sha256(blob).hexdigest()[:24]}"
+
+
+def _read_cached(path: Path, sites: Sequence[Site]) -> TravelMatrix | None:
+    """The stored matrix, or None when there is none or it cannot be used (it is then
+    computed again and overwritten)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        codes = tuple(data["codes"])
+        if codes != tuple(s.code for s in sites):
+            return None
+        sec = tuple(tuple(int(x) * 60 for x in row) for row in data["minutes"])
+        met = tuple(tuple(int(x) for x in row) for row in data["metres"])
+        if len(sec) != len(codes) or any(len(r) != len(codes) for r in (*sec, *met)):
+            return None
+        return TravelMatrix(codes=codes, seconds=sec, metres=met, model=str(data["model"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cached(path: Path, matrix: TravelMatrix) -> None:
+    """Store ``matrix`` atomically; a cache that cannot be written is skipped silently
+    (the matrix is simply computed again next time)."""
+    from caravan.atomic import atomic_write_text
+
+    data = {
+        "format": MATRIX_CACHE_FORMAT,
+        "model": matrix.model,
+        "codes": list(matrix.codes),
+        "minutes": [[x // 60 for x in row] for row in matrix.seconds],
+        "metres": [list(row) for row in matrix.metres],
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(data, separators=(",", ":")) + "\n")
+    except OSError:
+        pass
 
 
 def matrix_rows(matrix: TravelMatrix):

@@ -24,6 +24,9 @@ LEVELS: tuple[Level, ...] = ("district", "tambon")
 #: Optimizer engines (``caravan.solver.solve``, ``caravan plan --engine``).
 ENGINES: tuple[str, ...] = ("auto", "exact", "pyvrp", "routing")
 
+#: Travel models (``caravan.travel``, ``caravan plan --travel``); the first is the default.
+TRAVEL_MODES: tuple[str, ...] = ("road", "straight", "osm", "osrm")
+
 #: The three provinces caravan knows, by DOPA code.
 PROVINCES: dict[str, tuple[str, str]] = {
     "65": ("พิษณุโลก", "Phitsanulok"),
@@ -238,7 +241,7 @@ class PlanParameters:
     travel_model: str = ""
     site_overrides: str = ""
     #: parameters of the travel model, enough to rebuild the matrix (``caravan.travel``)
-    travel: Mapping[str, float] = field(default_factory=dict)
+    travel: Mapping[str, object] = field(default_factory=dict)
     population_source: str = ""  # --population FILE: the map shades per 10,000 residents
 
 

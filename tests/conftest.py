@@ -71,6 +71,10 @@ def _private_history_db(tmp_path_factory):
     even those run by module- or session-scoped fixtures (set up before any test's own)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CARAVAN_DB", str(tmp_path_factory.mktemp("shared-db") / "history.sqlite"))
+        # nor the user's matrix cache or road graph (caravan.travel, caravan.osm)
+        mp.setenv("CARAVAN_CACHE", str(tmp_path_factory.mktemp("cache")))
+        mp.setenv("CARAVAN_ROADS", str(tmp_path_factory.mktemp("roads") / "roads.npz"))
+        mp.delenv("CARAVAN_OSRM_URL", raising=False)
         yield
 
 

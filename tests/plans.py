@@ -3,8 +3,8 @@
 ``tiny_plan``: Amnat Charoen at district level, week 2026-W40, one unit, two days, visits
 of 180 minutes in 08:30-16:30; the complaints of ``tests/test_plan.py`` plus two with
 hostile categories and columns full of personal data that must never reach an output.
-By hand (see test_plan.py for the drive minutes): 3702 Chanuman has priority
-2 x (3 x 4) + 1 (unknown category, weight 1) = 25 and is the only visit (Monday
+By hand, with ``--travel straight`` (drive minutes: see test_plan.py): 3702 Chanuman has
+priority 2 x (3 x 4) + 1 (unknown category, weight 1) = 25 and is the only visit (Monday
 09:35-12:35, 65 drive minutes each way: objective 25 - 13 = 12); 3706 (3), 3707 (1.5) and
 3705 (1.06: one complaint 8 days old, age factor 1 + 0.05 x 8/7) are not worth their
 detours.
@@ -23,9 +23,12 @@ from functools import cache
 from pathlib import Path
 
 from caravan.planner import plan_week
+from caravan.travel import TravelModel
 from caravan.types import WeekPlan
 
 XSS = "<img src=x onerror=alert(1)>"
+#: The plain great-circle estimate (x 1.2 at 60 km/h): drive minutes a test can check by hand.
+STRAIGHT = TravelModel(mode="straight")
 TEMPLATE_BREAK = "`+alert(2)+`"
 TEMPLATE_EXPR = "${alert(3)}"
 FORMULA = '=HYPERLINK("http://example.invalid","x")'
@@ -79,6 +82,7 @@ CREATED = dt.datetime(2026, 9, 25, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Bangkok
 
 
 def tiny_plan(folder: Path, **kwargs) -> WeekPlan:
+    kwargs.setdefault("travel", STRAIGHT)  # the drive minutes checked by hand
     src = folder / "tiny_complaints.csv"
     src.write_text(TINY_COMPLAINTS, encoding="utf-8")
     plan = plan_week(

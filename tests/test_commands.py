@@ -54,7 +54,7 @@ def _haversine_km(a, b):
 
 def test_matrix_file(tmp_path):
     out = tmp_path / "m.csv"
-    res = run_cli("matrix", "--province", "37", "-o", str(out))
+    res = run_cli("matrix", "--province", "37", "--travel", "straight", "-o", str(out))
     assert res.returncode == 0, res.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0]) == ["from_code", "to_code", "minutes", "km"]
@@ -73,8 +73,9 @@ def test_matrix_file(tmp_path):
 
 def test_matrix_speed_changes_minutes(tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    assert run_cli("matrix", "--province", "35", "-o", str(a)).returncode == 0
-    assert run_cli("matrix", "--province", "35", "--speed-kmh", "30", "-o", str(b)).returncode == 0
+    straight = ("matrix", "--province", "35", "--travel", "straight")
+    assert run_cli(*straight, "-o", str(a)).returncode == 0
+    assert run_cli(*straight, "--speed-kmh", "30", "-o", str(b)).returncode == 0
     ra = {(r["from_code"], r["to_code"]): int(r["minutes"]) for r in csv.DictReader(a.open())}
     rb = {(r["from_code"], r["to_code"]): int(r["minutes"]) for r in csv.DictReader(b.open())}
     assert all(rb[k] >= 2 * ra[k] - 1 for k in ra)

@@ -47,11 +47,13 @@ def read_itinerary(path: Path) -> list[dict[str, str]]:
 
 
 def plan_tiny_week(tmp_path: Path, *extra: str):
-    """``caravan plan`` on the tiny complaint file: Amnat Charoen, two days, 180-minute visits."""
+    """``caravan plan`` on the tiny complaint file: Amnat Charoen, two days, 180-minute visits,
+    with the straight-line estimate (drive minutes checked by hand)."""
     src = tmp_path / "tiny.csv"
     src.write_text(TINY, encoding="utf-8")
     out = tmp_path / "out"
     args = ("--province", "37", "--week", "2026-W40", "--days", "2", "--service-minutes", "180")
+    args += ("--travel", "straight")
     res = run_cli("plan", "--complaints", str(src), *args, *extra, "--out", str(out))
     assert res.returncode == 0, res.stderr
     return res, out
