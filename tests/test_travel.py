@@ -169,7 +169,7 @@ def test_road_model_follows_the_roads_around_the_mountains(district_matrix):
     """Mueang Phitsanulok to Chat Trakan: 62 km straight, 118 km by road (published); the
     straight-line estimate says 74 km. The road model drives the main roads (via Nakhon
     Thai), so its km are well above any straight-line factor (>= 1.6 x)."""
-    sites, m = district_matrix
+    _, m = district_matrix
     a, b = load_geography().sites["6501"], load_geography().sites["6503"]
     gc = hav_m(a.lon, a.lat, b.lon, b.lat)
     assert m.drive_metres("6501", "6503") >= 1.6 * gc
@@ -284,7 +284,8 @@ def test_matrix_refresh_on_the_command_line(tmp_path, osrm):  # noqa: F811
         ),
         (
             ("--travel", "osrm", "--osrm-url", "localhost:5000"),
-            "Error: Invalid value for '--osrm-url': must start with http:// or https://, got 'localhost:5000'",
+            "Error: Invalid value for '--osrm-url': must start with http:// or https://, got "
+            "'localhost:5000'",
         ),
     ],
 )
@@ -376,7 +377,8 @@ def test_an_osrm_plan_keeps_its_drive_times_when_the_server_is_gone(tmp_path, os
     idx = {c: i for i, c in enumerate(stored["codes"])}
     for r in plan["routes"]:
         for prev, stop in zip(r["stops"], r["stops"][1:], strict=False):
-            assert stop["drive_minutes"] == stored["minutes"][idx[prev["code"]]][idx[stop["code"]]]
+            leg = stored["minutes"][idx[prev["code"]]][idx[stop["code"]]]
+            assert stop["drive_minutes"] == leg
     osrm.fail_first = 10**6  # the server answers nothing any more
     hits = osrm.hits
     res = run_cli("export", str(out / "plan.json"), "--format", "geojson")
