@@ -7,6 +7,7 @@ The main entry points (imported lazily, so ``import caravan`` stays fast)::
     plan_map(plan)            -> folium.Map
     read_complaints(path)     -> ComplaintFile
     load_geography()          -> Geography
+    TravelModel(mode=...), travel_matrix(sites, model)   drive times (caravan.travel)
     make_problem(...), solve(problem, ...)   the general optimizer API
 """
 
@@ -22,6 +23,8 @@ _EXPORTS = {
     "plan_map": "caravan.maps",
     "read_complaints": "caravan.complaints",
     "load_geography": "caravan.geography",
+    "TravelModel": "caravan.travel",
+    "travel_matrix": "caravan.travel",
     "make_problem": "caravan.problem",
     "Vehicle": "caravan.problem",
     "solve": "caravan.solver",
