@@ -48,11 +48,14 @@ The graph
 ---------
 A way is kept when its envelope meets the bounding box (a long road crossing the box with
 no node inside is kept). Graph nodes are the way nodes shared by two kept ways (or met
-twice by one way) and the ends of the kept ways, deduplicated by OSM node id. An edge joins
-consecutive graph nodes along a way: its length is the sum of the great-circle lengths of
-the segments, its time that length at the way's speed; it goes both ways unless the way is
-one-way. Of parallel edges between the same two nodes the fastest is kept; loops are
-dropped. A node whose location is missing from the file splits its way there.
+twice by one way), the ends of the kept ways and, along a long way, the first node past
+every kilometre from its start (so that a site beside a long road without junctions joins
+it near where it is, not at a junction kilometres away: ``nearest_nodes`` joins a site to
+a graph node), deduplicated by OSM node id. An edge joins consecutive graph nodes along a
+way: its length is the sum of the great-circle lengths of the segments, its time that
+length at the way's speed; it goes both ways unless the way is one-way. Of parallel edges
+between the same two nodes the fastest is kept; loops are dropped. A node whose location is
+missing from the file splits its way there.
 
 Memory
 ------
@@ -115,6 +118,9 @@ SPEEDS_KMH: dict[str, float] = {
 
 #: A van averages this share of a posted limit where the limit is below the class default.
 LIMIT_SHARE = 0.8
+
+#: Along a way, the first node past every SPLIT_M metres from its start is a graph node.
+SPLIT_M = 1000.0
 
 #: Thailand's implicit limits for cars (km/h), as ``maxspeed`` values.
 IMPLICIT_MAXSPEED_KMH: dict[str, float] = {
@@ -358,6 +364,13 @@ def _to_graph(ways: _Ways) -> RoadGraph:
     seg = np.flatnonzero(~last)  # segment k -> k + 1
     seg_m = great_circle_m(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
     seg_s = seg_m / (speed[seg] / 3.6)
+    # Along a long way, the first node past every SPLIT_M from the way's start is a node.
+    along = np.zeros(n)
+    along[seg + 1] = seg_m
+    along = np.cumsum(along)
+    along -= along[np.flatnonzero(first)][np.cumsum(first) - 1]
+    mark = np.floor(along / SPLIT_M)
+    is_node[1:] |= (mark[1:] != mark[:-1]) & ~first[1:]
     group = (np.cumsum(is_node) - 1)[seg]  # the graph node a segment's edge starts at
     node_pos = np.flatnonzero(is_node)
     metres = np.bincount(group, weights=seg_m, minlength=len(node_pos))

@@ -1,7 +1,8 @@
 """caravan.osm: OpenStreetMap extracts to a routing graph, on files the tests write.
 
 Every segment lies on the equator or on a meridian, so its great-circle length is the
-Earth's radius times the angle: a step of 0.01 degree is D = 1111.95 m."""
+Earth's radius times the angle: a step of 0.001 degree is D = 111.195 m. Every way is
+shorter than the 1 km after which a long way gets an extra graph node."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from caravan.osm import OsmError, build_road_graph, parse_maxspeed, read_osm, wa
 from caravan.roadgraph import EARTH_RADIUS_M, load_graph, save_graph
 from caravan.types import Site
 
-D = EARTH_RADIUS_M * math.radians(0.01)  # metres in 0.01 degree along the equator/a meridian
+D = EARTH_RADIUS_M * math.radians(0.001)  # metres in 0.001 degree on the equator/a meridian
 BBOX = (-0.005, -0.05, 0.05, 0.05)
 STAMP = "2025-11-20T21:14:02Z"
 GET = "thailand-latest.osm.pbf from download.geofabrik.de"
@@ -35,17 +36,17 @@ def s(metres: float, kmh: float) -> float:
 # id: (lon, lat)
 NODES = {
     1: (0.00, 0.00),
-    2: (0.01, 0.00),
-    3: (0.02, 0.00),
-    4: (0.01, 0.01),
-    5: (0.01, 0.02),
-    6: (0.03, 0.00),
-    7: (0.03, 0.01),
-    9: (0.02, -0.01),
-    10: (0.00, -0.01),
+    2: (0.001, 0.00),
+    3: (0.002, 0.00),
+    4: (0.001, 0.001),
+    5: (0.001, 0.002),
+    6: (0.003, 0.00),
+    7: (0.003, 0.001),
+    9: (0.002, -0.001),
+    10: (0.00, -0.001),
     11: (1.00, 0.00),
     12: (1.01, 0.00),
-    13: (0.03, 0.02),
+    13: (0.003, 0.002),
 }
 # (id, nodes, tags)
 WAYS = [
@@ -223,12 +224,21 @@ def test_compressed_xml_reads_too(tmp_path):
 
 
 def test_a_way_without_junctions_becomes_one_edge(tmp_path):
-    nodes = {1: (0.0, 0.0), 2: (0.0, 0.01), 3: (0.0, 0.03)}
+    nodes = {1: (0.0, 0.0), 2: (0.0, 0.001), 3: (0.0, 0.003)}
     g = read_osm(
         write_xml(tmp_path / "x.osm", nodes, [(1, [1, 2, 3], {"highway": "road"})]), bbox=BBOX
     )
-    assert g.lat.tolist() == [0.0, 0.03]
+    assert g.lat.tolist() == [0.0, 0.003]
     assert_edges(g, [(0, 1, 3 * D, s(3 * D, 30)), (1, 0, 3 * D, s(3 * D, 30))])
+
+
+def test_a_long_way_keeps_a_node_past_every_kilometre(tmp_path):
+    step = 4 * D  # 444.8 m: the nodes are at 0, 445, 890, 1334, 1779 and 2224 m
+    nodes = {i: (0.0, 0.004 * i) for i in range(6)}
+    ways = [(1, list(range(6)), {"highway": "secondary", "oneway": "yes"})]
+    g = read_osm(write_xml(tmp_path / "x.osm", nodes, ways), bbox=BBOX)
+    assert g.lat.tolist() == [0.0, 0.012, 0.02]  # the start, past 1 km, the end
+    assert_edges(g, [(0, 1, 3 * step, s(3 * step, 60)), (1, 2, 2 * step, s(2 * step, 60))])
 
 
 def test_a_way_crossing_the_box_with_no_node_inside_is_kept(tmp_path):
@@ -241,7 +251,7 @@ def test_a_way_crossing_the_box_with_no_node_inside_is_kept(tmp_path):
 
 
 def test_parallel_ways_keep_the_fastest_and_loops_go(tmp_path):
-    nodes = {1: (0.0, 0.0), 2: (0.01, 0.0), 3: (0.0, 0.01), 4: (0.01, 0.01)}
+    nodes = {1: (0.0, 0.0), 2: (0.001, 0.0), 3: (0.0, 0.001), 4: (0.001, 0.001)}
     ways = [
         (1, [1, 2], {"highway": "residential"}),
         (2, [1, 2], {"highway": "primary"}),
@@ -258,7 +268,7 @@ def test_parallel_ways_keep_the_fastest_and_loops_go(tmp_path):
 
 
 def test_a_missing_node_location_splits_the_way(tmp_path):
-    nodes = {1: (0.0, 0.0), 2: (0.0, 0.01), 3: (0.0, 0.02), 4: (0.0, 0.03)}
+    nodes = {1: (0.0, 0.0), 2: (0.0, 0.001), 3: (0.0, 0.002), 4: (0.0, 0.003)}
     ways = [(1, [1, 2, 99, 3, 4], {"highway": "secondary"})]  # node 99 is not in the file
     for name in ("x.osm", "x.osm.pbf"):
         path = tmp_path / name
@@ -404,9 +414,9 @@ def site(code: str, lon: float, lat: float, province: str = "65", name: str = ""
 # A main network (a T of two-way roads, nodes 1-4) and an island (5-6) 0.2 degree east.
 MAIN_NODES = {
     1: (0.00, 0.00),
-    2: (0.01, 0.00),
-    3: (0.02, 0.00),
-    4: (0.01, 0.01),
+    2: (0.001, 0.00),
+    3: (0.002, 0.00),
+    4: (0.001, 0.001),
     5: (0.20, 0.00),
     6: (0.21, 0.00),
 }
@@ -415,7 +425,7 @@ MAIN_WAYS = [
     (2, [2, 4], {"highway": "residential"}),
     (3, [5, 6], {"highway": "primary"}),
 ]
-SITES = [site("650101", 0.0, 0.0, name="Nai Mueang"), site("650102", 0.011, 0.011)]
+SITES = [site("650101", 0.0, 0.0, name="Nai Mueang"), site("650102", 0.0011, 0.0011)]
 
 
 def test_build_drops_the_island_and_reads_back_identically(tmp_path):
@@ -423,8 +433,8 @@ def test_build_drops_the_island_and_reads_back_identically(tmp_path):
     out = tmp_path / "data" / "roads.npz"
     g = build_road_graph(src, out, sites=SITES, margin_km=30.0)
     # nodes 1-4 -> 0-3; the island 5-6 is gone
-    assert g.lon.tolist() == [0.0, 0.01, 0.02, 0.01]
-    assert g.lat.tolist() == [0.0, 0.0, 0.0, 0.01]
+    assert g.lon.tolist() == [0.0, 0.001, 0.002, 0.001]
+    assert g.lat.tolist() == [0.0, 0.0, 0.0, 0.001]
     assert_edges(
         g,
         [
