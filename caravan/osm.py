@@ -258,28 +258,39 @@ class _Ways:
         return len(self.start)
 
 
-def _add_way(way, rule, ways: _Ways, bbox, wkb) -> bool:
-    """Add ``way`` to ``ways`` when its envelope meets ``bbox``; True when added."""
+def _outside(lon, lat, bbox) -> bool:
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return min(lon) > max_lon or max(lon) < min_lon or min(lat) > max_lat or max(lat) < min_lat
+
+
+def _add_way(way, ways: _Ways, bbox, wkb) -> None:
+    """Add ``way`` to ``ways`` when its envelope meets ``bbox`` and a van may drive it.
+    The envelope comes first: it is cheaper than the tags, and most ways are outside."""
     import osmium
 
-    min_lon, min_lat, max_lon, max_lat = bbox
     try:
         xy = array("d", bytes.fromhex(wkb.create_linestring(way, osmium.geom.ALL))[9:])
     except Exception:  # a missing node location (or fewer than two nodes): the slow path
-        return _add_way_pieces(way, rule, ways, bbox)
+        _add_way_pieces(way, ways, bbox)
+        return
     lon, lat = xy[0::2], xy[1::2]
+    if _outside(lon, lat, bbox):
+        return
+    rule = way_rule(way.tags)
+    if rule is None:
+        return
     ids = [n.ref for n in way.nodes]
     if len(ids) != len(lon):  # not one location per node: take the careful path
-        return _add_way_pieces(way, rule, ways, bbox)
-    if min(lon) > max_lon or max(lon) < min_lon or min(lat) > max_lat or max(lat) < min_lat:
-        return False
+        _add_way_pieces(way, ways, bbox)
+        return
     ways.add(ids, lon, lat, *rule)
-    return True
 
 
-def _add_way_pieces(way, rule, ways: _Ways, bbox) -> bool:
+def _add_way_pieces(way, ways: _Ways, bbox) -> None:
     """A way with nodes whose location is missing: each run of located nodes is a way."""
-    min_lon, min_lat, max_lon, max_lat = bbox
+    rule = way_rule(way.tags)
+    if rule is None:
+        return
     pieces: list[tuple[list[int], list[float], list[float]]] = [([], [], [])]
     for node in way.nodes:
         loc = node.location
@@ -289,15 +300,9 @@ def _add_way_pieces(way, rule, ways: _Ways, bbox) -> bool:
             pieces[-1][2].append(loc.lat)
         elif pieces[-1][0]:
             pieces.append(([], [], []))
-    added = False
     for ids, lon, lat in pieces:
-        if len(ids) < 2:
-            continue
-        if min(lon) > max_lon or max(lon) < min_lon or min(lat) > max_lat or max(lat) < min_lat:
-            continue
-        ways.add(ids, lon, lat, *rule)
-        added = True
-    return added
+        if len(ids) >= 2 and not _outside(lon, lat, bbox):
+            ways.add(ids, lon, lat, *rule)
 
 
 def _read_ways(path: Path, shown: str, bbox, progress: Progress | None) -> _Ways:
@@ -324,9 +329,7 @@ def _read_ways(path: Path, shown: str, bbox, progress: Progress | None) -> _Ways
                 seen += 1
                 if progress is not None and seen % _PROGRESS_EVERY == 0:
                     progress(f"{seen:,} roads read, {len(ways):,} kept")
-                rule = way_rule(way.tags)
-                if rule is not None:
-                    _add_way(way, rule, ways, bbox, wkb)
+                _add_way(way, ways, bbox, wkb)
         finally:
             it.close()  # closes the file
             del it, fp  # frees the location index before the graph is built
