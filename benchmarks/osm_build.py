@@ -173,7 +173,7 @@ def main() -> None:
     ap.add_argument("--road-share", type=float, default=0.4, help="share of nodes on roads")
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--keep", type=Path, default=None, help="write the file here and keep it")
-    ap.add_argument("--reuse", action="store_true", help="use the --keep file if it exists")
+    ap.add_argument("--reuse", action="store_true", help="use the --keep file if there")
     ap.add_argument("--index", default=None, help="node location index (default: caravan's)")
     ap.add_argument("--national-nodes", type=float, default=70e6)
     for hidden in ("--write", "--measure", "--build"):
@@ -191,9 +191,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "grid.osm.pbf"
-        if args.reuse and path.exists():
-            print(f"reusing {path} ({path.stat().st_size / 1e6:.1f} MB)")
-            info = None
+        about = path.with_name(path.name + ".json")  # what write_extract put in it
+        if args.reuse and path.exists() and about.exists():
+            info = json.loads(about.read_text())
+            print(f"reusing {path} ({path.stat().st_size / 1e6:.1f} MB, {info['nodes']:,} nodes)")
         else:
             t0 = time.perf_counter()
             sizes = ["--nodes", str(args.nodes), "--road-share", str(args.road_share)]
@@ -206,9 +207,11 @@ def main() -> None:
                 f"{info['grid']}; {info['building_nodes']:,} in {info['building_ways']:,} "
                 f"buildings), ids up to {info['max_id']:,}, in {time.perf_counter() - t0:.1f} s"
             )
+            if args.keep:
+                about.write_text(json.dumps(info))
         cmd = [sys.executable, __file__, "--measure", str(path)]
         r = run(cmd + (["--index", args.index] if args.index else []))
-    n = info["nodes"] if info else _count_nodes(path)
+    n = info["nodes"]
     peak_mib = r["peak_kib"] / 1024
     index_mib = INDEX_BYTES_PER_NODE * n / 2**20
     rest_mib = peak_mib - index_mib
@@ -233,12 +236,6 @@ def main() -> None:
         f"({'under' if nat_index + rest_mib < 2048 else 'OVER'} 2 GiB); time about "
         f"{r['seconds'] * nat / n:,.0f} s if it scales with the node count"
     )
-
-
-def _count_nodes(path: Path) -> int:
-    import osmium
-
-    return sum(1 for _ in osmium.FileProcessor(str(path), osmium.osm.NODE))
 
 
 if __name__ == "__main__":

@@ -61,14 +61,15 @@ Memory
 ------
 Ways refer to their nodes by id, so the location of every node in the file is kept in an
 index on the C++ side while the file is read, 16 bytes a node (id and location, sorted):
-``sparse_mmap_array`` (anonymous memory that grows in place, 1 M entries at a time, so
-there is no moment when the old and the new copy are both in memory, as with ``flex_mem``
-whose vector doubles: 2.1 GB at 67 M nodes) where libosmium has it (Linux), else
-``sparse_file_array`` on a temporary file (the pages are the kernel's to write back). A
-national extract of Thailand (~70 M nodes) needs about 1.1 GB for it; the index is freed
-before the graph is built. Only ``highway`` ways of the classes above reach Python
-(``osmium.filter.TagFilter`` in C++, relations are not even decoded); the kept ways are
-stored in flat ``array`` columns, not as Python objects per node.
+``sparse_mmap_array`` (anonymous memory that grows in place, 1 M entries at a time) where
+libosmium has it (Linux), else ``sparse_file_array`` on a temporary file (the pages are
+the kernel's to write back). Not ``flex_mem``, libosmium's default: its array doubles, and
+past 67 M nodes the old 1.07 GB and its copy are both in memory. A national extract of
+Thailand (~70 M nodes) needs about 1.1 GB for the index, which is freed before the graph
+is built; a synthetic extract of 70 M nodes peaked at 1,311 MiB in all (2,103 MiB with
+``flex_mem``; ``benchmarks/osm_build.py``). Only ``highway`` ways of the classes above
+reach Python (``osmium.filter.TagFilter`` in C++; relations are not even decoded), and
+the kept ways are stored in flat ``array`` columns, not as Python objects per node.
 """
 
 from __future__ import annotations
