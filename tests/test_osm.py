@@ -290,7 +290,8 @@ def test_the_file_backed_location_index_gives_the_same_graph(tmp_path, monkeypat
     the node locations."""
     path = write_pbf(tmp_path / "tiny.osm.pbf", NODES, WAYS)
     in_memory = read_osm(path, bbox=BBOX)
-    assert osm._location_index(str(tmp_path)) == "sparse_mmap_array"
+    if "sparse_mmap_array" in osmium.index.map_types():  # Linux
+        assert osm._location_index(str(tmp_path)) == "sparse_mmap_array"
     monkeypatch.setattr(osmium.index, "map_types", lambda: ["flex_mem", "sparse_file_array"])
     assert osm._location_index("/t").startswith("sparse_file_array,")
     same_graph(in_memory, read_osm(path, bbox=BBOX))
