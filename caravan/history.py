@@ -122,11 +122,11 @@ class HistoryError(CaravanError):
     """The history database cannot be used (newer schema, not a database, locked...)."""
 
 
-def default_db_path() -> Path:
-    """``CARAVAN_DB`` if set, else the platform's per-user data folder (module docstring)."""
-    env = os.environ.get("CARAVAN_DB")
-    if env:
-        return Path(env)
+def user_data_dir() -> Path:
+    """The platform's per-user data folder for caravan (module docstring), not created here.
+
+    The history database and the road graph (:func:`caravan.osm.default_graph_path`) live
+    there unless their environment variable names another place."""
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     elif sys.platform == "darwin":
@@ -134,7 +134,15 @@ def default_db_path() -> Path:
     else:
         xdg = os.environ.get("XDG_DATA_HOME", "")
         base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
-    return base / "caravan" / "history.sqlite"
+    return base / "caravan"
+
+
+def default_db_path() -> Path:
+    """``CARAVAN_DB`` if set, else the platform's per-user data folder (module docstring)."""
+    env = os.environ.get("CARAVAN_DB")
+    if env:
+        return Path(env)
+    return user_data_dir() / "history.sqlite"
 
 
 def now_bangkok() -> str:
