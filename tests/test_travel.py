@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 
@@ -376,7 +377,7 @@ def test_an_osrm_plan_keeps_its_drive_times_when_the_server_is_gone(tmp_path, os
     # every leg of the itinerary is a stored drive time
     idx = {c: i for i, c in enumerate(stored["codes"])}
     for r in plan["routes"]:
-        for prev, stop in zip(r["stops"], r["stops"][1:], strict=False):
+        for prev, stop in itertools.pairwise(r["stops"]):
             leg = stored["minutes"][idx[prev["code"]]][idx[stop["code"]]]
             assert stop["drive_minutes"] == leg
     osrm.fail_first = 10**6  # the server answers nothing any more
