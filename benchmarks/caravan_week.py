@@ -31,6 +31,8 @@ from caravan.sample import generate, to_csv
 from caravan.solver import pyvrp_engine, solve
 from caravan.solver.enumeration import vehicle_classes
 from caravan.solver.scaling import scale
+from caravan.travel import TravelModel
+from caravan.types import TRAVEL_MODES
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -52,6 +54,12 @@ def pyvrp_objective(problem, time_limit: float, seed: int) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument(
+        "--travel",
+        default="road",
+        choices=TRAVEL_MODES,
+        help="travel model (default: caravan's default, road)",
+    )
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per province problem")
     ap.add_argument("--seeds", default="1,2,3", help="complaint sample seeds")
     ap.add_argument("--levels", default="district,tambon")
@@ -71,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per PyVRP seed (default: --time-limit)",
     )
     args = ap.parse_args(argv)
+    print(f"travel: {TravelModel(mode=args.travel).describe()}", flush=True)
     pyvrp_time = args.pyvrp_time if args.pyvrp_time is not None else args.time_limit
 
     print(
@@ -135,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                         return sol
 
                     plan_week(
+                        travel=TravelModel(mode=args.travel),
                         complaints=path,
                         level=level,
                         units=units,

@@ -22,14 +22,23 @@ from pathlib import Path
 
 from caravan.planner import plan_week
 from caravan.solver import solve
+from caravan.travel import TravelModel
+from caravan.types import TRAVEL_MODES
 
 TODAY = dt.date(2026, 11, 27)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument(
+        "--travel",
+        default="road",
+        choices=TRAVEL_MODES,
+        help="travel model (default: caravan's default, road)",
+    )
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per province")
     args = ap.parse_args(argv)
+    print(f"travel: {TravelModel(mode=args.travel).describe()}", flush=True)
     print(
         f"# district sweep  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()} "
         f"{platform.machine()} cpus={os.cpu_count()} python {platform.python_version()}"
@@ -63,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             return sol
 
         plan_week(
+            travel=TravelModel(mode=args.travel),
             level="district",
             units=units,
             days=days,

@@ -17,15 +17,25 @@ import time
 from caravan.formats import render
 from caravan.mapdata import density_layer_data
 from caravan.planner import plan_week
+from caravan.travel import TravelModel
+from caravan.types import TRAVEL_MODES
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument(
+        "--travel",
+        default="road",
+        choices=TRAVEL_MODES,
+        help="travel model (default: caravan's default, road)",
+    )
     ap.add_argument("--units", type=int, default=2)
     ap.add_argument("--level", default="tambon")
     ap.add_argument("--time-limit", type=float, default=10)
     args = ap.parse_args()
+    print(f"travel: {TravelModel(mode=args.travel).describe()}", flush=True)
     plan = plan_week(
+        travel=TravelModel(mode=args.travel),
         level=args.level,
         units=args.units,
         week="2026-W49",

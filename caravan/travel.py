@@ -47,6 +47,14 @@ from caravan.types import TRAVEL_MODES, Site, TravelMatrix
 
 MATRIX_CACHE_FORMAT = 1
 
+#: Short names of the models, for people (the printable itinerary's footer).
+TRAVEL_LABELS = {
+    "road": "built-in road network",
+    "straight": "straight-line estimate",
+    "osm": "OpenStreetMap roads",
+    "osrm": "OSRM server",
+}
+
 
 @dataclass(frozen=True)
 class TravelModel:
