@@ -42,11 +42,17 @@ import numpy as np
 
 from caravan._resources import data_path
 from caravan.errors import ParameterError
-from caravan.roadgraph import AccessModel, RoadGraph, great_circle_m, site_matrix
+from caravan.roadgraph import (
+    EARTH_RADIUS_M,
+    AccessModel,
+    RoadGraph,
+    great_circle_m,
+    local_xy,
+    site_matrix,
+)
 from caravan.types import Site, TravelMatrix
 
 LAT0 = 16.0  # latitude of the local projection used to find nearest points (degrees)
-ROAD_CLASSES = ("primary", "secondary", "road", "trail")
 
 
 @dataclass(frozen=True)
@@ -104,12 +110,13 @@ def road_lines() -> tuple[tuple[str, np.ndarray], ...]:
 
 
 def _xy(lonlat: np.ndarray) -> np.ndarray:
-    k = np.pi / 180.0 * 6_371_008.8
-    return np.column_stack([lonlat[:, 0] * k * np.cos(np.radians(LAT0)), lonlat[:, 1] * k])
+    """Local metres (:func:`caravan.roadgraph.local_xy` around ``LAT0``) of lon/lat rows."""
+    return local_xy(lonlat[:, 0], lonlat[:, 1], LAT0)
 
 
 def _lonlat(xy) -> tuple[float, float]:
-    k = np.pi / 180.0 * 6_371_008.8
+    """The inverse of :func:`_xy` for one point."""
+    k = np.pi / 180.0 * EARTH_RADIUS_M
     return float(xy[0] / (k * np.cos(np.radians(LAT0)))), float(xy[1] / k)
 
 
@@ -120,7 +127,7 @@ def build_graph(sites: Sequence[Site], model: RoadModel) -> tuple[RoadGraph, lis
 
     lines = road_lines()
     geoms = np.array([shapely.linestrings(_xy(c)) for _, c in lines], dtype=object)
-    # Points to add on each line: (line, position along it in local metres, lon, lat).
+    # Points to add on each line: (position along it in local metres, lon, lat).
     extra: list[list[tuple[float, float, float]]] = [[] for _ in lines]
 
     def add_on(li: int, pt) -> tuple[float, float]:
