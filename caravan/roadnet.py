@@ -220,7 +220,9 @@ def build_graph(sites: Sequence[Site], model: RoadModel) -> tuple[RoadGraph, lis
 
 
 def _bridges(lonlat: np.ndarray, src: list[int], dst: list[int]) -> list[tuple[int, int]]:
-    """Pairs of nodes that join every part of the network to the rest, nearest first."""
+    """Links (pairs of nodes) that make the network one piece: the part that holds node 0
+    is joined to the nearest other part by its two closest nodes, then again, until no part
+    is left apart."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
