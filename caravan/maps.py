@@ -63,7 +63,7 @@ from caravan.mapdata import (
     unvisited_layer_data,
 )
 from caravan.model import hhmm
-from caravan.travel import format_km
+from caravan.travel import TRAVEL_LABELS, format_km
 from caravan.types import PROVINCES, Route, WeekPlan
 from caravan.why import VisitReason, priority_ranks, visit_reasons
 
@@ -261,7 +261,7 @@ def _legend_html(
     edges: Sequence[float],
     n_unvisited: int,
     unit: tuple[str, str],
-    travel: str = "",
+    travel: tuple[str, str] | None = None,
 ) -> str:
     rows = []
     if level is not None:
@@ -292,8 +292,11 @@ def _legend_html(
             "</svg> ไม่ได้ไป มีเรื่องค้าง / not visited, open complaints</div>"
         )
     if travel:
+        # short enough for a small screen; the whole description on hover and in plan.json
+        label, full = travel
         rows.append(
-            f'<div class="cl-note cl-travel">เวลาเดินทางจาก / drive times from: {esc(travel)}</div>'
+            f'<div class="cl-note cl-travel" title="{esc(full)}">เวลาขับรถ / drive times: '
+            f"{esc(label)}</div>"
         )
     return (
         '<details id="caravan-legend" class="caravan-box" open><summary>คำอธิบาย / Legend'
@@ -647,6 +650,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
     # shading: one base layer (radio button) per level, and none
     shading: list[tuple[str, str]] = []
     default_legend = ""
+    travel = (TRAVEL_LABELS.get(str(p.travel.get("mode")), "-"), p.travel_model)
     unvisited = unvisited_layer_data(plan)
     n_unvisited = len(unvisited)
     unit = density_unit_parts(plan)
@@ -680,7 +684,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
             ),
         ).add_to(group)
         group.add_to(fmap)
-        legend = _legend_html(level, edges, n_unvisited, unit, p.travel_model)
+        legend = _legend_html(level, edges, n_unvisited, unit, travel)
         shading.append((group.get_name(), legend))
         if level == p.level:
             default_legend = legend
@@ -770,7 +774,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         _Overlays(
             panel=schedule_panel_html(plan, calendar, route_data),
             legend=default_legend,
-            legend_plain=_legend_html(None, [], n_unvisited, unit, p.travel_model),
+            legend_plain=_legend_html(None, [], n_unvisited, unit, travel),
             days=day_groups,
             units=unit_groups,
             routes=route_refs,

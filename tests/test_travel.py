@@ -328,7 +328,8 @@ def test_plan_says_which_travel_model(tmp_path):
     assert plan["parameters"]["travel"]["road"] == RoadModel().params()
     assert "travel_matrix" not in plan  # rebuilt from the parameters when read
     html = (out / "map.html").read_text(encoding="utf-8")
-    assert "drive times from: road (built-in main roads" in html
+    assert "drive times: built-in road network" in html  # the legend
+    assert plan["parameters"]["travel_model"] in html  # on hover
     back = read_plan(out / "plan.json")
     assert back.matrix.model == plan["parameters"]["travel_model"]
 
