@@ -21,6 +21,13 @@ def test_weekly_plan_notebook_runs():
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "visits, objective" in text and "itinerary.csv" in text
+    # both travel models, Mueang Phitsanulok to Chat Trakan: the road model's km are longer
+    road, straight = (
+        float(line.split()[0])
+        for line in text.splitlines()
+        if line.rstrip().endswith(")") and " km " in line and " min " in line
+    )
+    assert road > 1.4 * straight
     # the map is displayed inline as HTML
     assert any(
         "text/html" in o.get("data", {})
