@@ -912,6 +912,28 @@ def roads_build(osm_file, out, quiet) -> None:
         click.echo("plan with it: caravan plan --travel osm")
 
 
+@roads.command("info")
+@click.option(
+    "--roads",
+    "roads_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Road graph file. Default: the one 'caravan roads build' writes.",
+)
+@translate_errors
+def roads_info(roads_file) -> None:
+    """Say which road graph --travel osm uses: where it is and what it was built from."""
+    from caravan.osm import default_graph_path
+    from caravan.roadgraph import load_graph
+
+    path = Path(roads_file) if roads_file else default_graph_path()
+    graph = load_graph(path)
+    km = float(graph.metres.sum()) / 1000
+    click.echo(f"road graph: {path}")
+    click.echo(f"built from: {graph.source}")
+    click.echo(f"{graph.n_nodes:,} nodes, {graph.n_edges:,} one-way edges, {km:,.0f} km of edges")
+
+
 # ---------------------------------------------------------------------------- rolling planning
 # history database, holidays, replan and reports (issue 6): logic in caravan.history,
 # caravan.workdays, caravan.rolling, caravan.outcomes, caravan.replan, caravan.report

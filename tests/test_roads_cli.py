@@ -48,6 +48,11 @@ def test_build_then_plan_with_the_graph(extract, tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines()[0].startswith(f"wrote {graph}: ")
     assert graph.exists()
+    info = run_cli("roads", "info", "--roads", str(graph))
+    assert info.returncode == 0, info.stderr
+    lines = info.stdout.splitlines()
+    assert lines[0] == f"road graph: {graph}"
+    assert lines[1].startswith("built from: OpenStreetMap extract three.osm.pbf (")
 
     out = tmp_path / "m.csv"
     res = run_cli(
@@ -111,6 +116,12 @@ def test_build_errors_write_nothing(tmp_path):
     )
     assert not graph.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.osm.pbf"]
+    res = run_cli("roads", "info", "--roads", str(graph))
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"Error: no road graph at '{graph}': build one with 'caravan roads build --osm "
+        "FILE.osm.pbf' (or choose --travel road)"
+    )
 
 
 def test_an_extract_that_misses_a_province(tmp_path):
