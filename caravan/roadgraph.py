@@ -158,6 +158,15 @@ def load_graph(path: str | os.PathLike[str]) -> RoadGraph:
 # ------------------------------------------------------------------ components
 
 
+def part_labels(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """For each of ``n`` nodes, the number of its connected part (edges taken both ways)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    adj = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+    return connected_components(adj, directed=False)[1]
+
+
 def largest_component(graph: RoadGraph) -> RoadGraph:
     """The largest strongly connected part of ``graph``: from any of its nodes every other
     one can be reached, one-way streets respected (the rest cannot serve a round trip)."""

@@ -48,6 +48,7 @@ from caravan.roadgraph import (
     RoadGraph,
     great_circle_m,
     local_xy,
+    part_labels,
     site_matrix,
 )
 from caravan.types import Site, TravelMatrix
@@ -223,12 +224,7 @@ def _bridges(lonlat: np.ndarray, src: list[int], dst: list[int]) -> list[tuple[i
     """Links (pairs of nodes) that make the network one piece: the part that holds node 0
     is joined to the nearest other part by its two closest nodes, then again, until no part
     is left apart."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    n = len(lonlat)
-    adj = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
-    _, labels = connected_components(adj, directed=False)
+    labels = part_labels(len(lonlat), np.asarray(src), np.asarray(dst))
     xy = _xy(lonlat)
     out = []
     while len(set(labels.tolist())) > 1:
