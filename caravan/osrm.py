@@ -15,7 +15,8 @@ Chunking: ``osrm-routed --max-table-size N`` (100 by default) refuses larger tab
 ``TooBig``. When there are more sites than ``max_table_size``, they are split into blocks of
 ``max_table_size // 2`` and each (source block, destination block) pair is one request with
 the coordinates of both blocks (a block with itself sends its coordinates once), so no
-request has more than ``max_table_size`` coordinates.
+request has more than ``max_table_size`` coordinates. A server started with a smaller limit
+answers ``TooBig``: caravan then halves its tables and asks again, down to two coordinates.
 
 Each request is tried up to ``retries`` times, waiting ``backoff_seconds``, then twice as long
 after each failure, when the server cannot be reached, does not answer within ``timeout``
@@ -43,8 +44,8 @@ from caravan.types import Site, TravelMatrix
 
 #: what each OSRM error code asks the planner to do (after "the OSRM server at URL answered")
 _ADVICE = {
-    "TooBig": "ask for smaller tables (max table size {size}) or start osrm-routed with a "
-    "larger --max-table-size",
+    "TooBig": "it refuses even tables of at most {size} coordinates: start osrm-routed with "
+    "a larger --max-table-size",
     "NoSegment": "move the site with --sites or use --travel road",
     "NoTable": "check that the server's extract covers the provinces, or use --travel road",
 }
@@ -54,6 +55,10 @@ _PROFILE = re.compile(r"[A-Za-z0-9_.-]+")
 
 class OsrmError(CaravanError):
     """The OSRM server cannot be reached or its answer cannot be used."""
+
+
+class _TooBig(OsrmError):
+    """The server refused a table as too big (caravan then asks for smaller ones)."""
 
 
 def osrm_matrix(
@@ -99,17 +104,27 @@ def osrm_matrix(
     if not max_snap_km > 0:
         raise ParameterError(f"must be more than 0 km, got {max_snap_km}", param="max_snap_km")
 
-    client = _Client(base, profile, max_table_size, retries, timeout, backoff_seconds)
     n = len(sites)
     sec = [[0] * n for _ in range(n)]
     met = [[0] * n for _ in range(n)]
-    for rows, cols in _blocks(n, max_table_size):
-        durations, distances = client.table(sites, rows, cols, max_snap_km)
-        for a, i in enumerate(rows):
-            for b, j in enumerate(cols):
-                if i != j:
-                    sec[i][j] = math.ceil(round(durations[a][b] / 60.0, 6)) * 60
-                    met[i][j] = round(distances[a][b])
+    size = max_table_size
+    while True:
+        client = _Client(base, profile, size, retries, timeout, backoff_seconds)
+        try:
+            for rows, cols in _blocks(n, size):
+                durations, distances = client.table(sites, rows, cols, max_snap_km)
+                for a, i in enumerate(rows):
+                    for b, j in enumerate(cols):
+                        if i != j:
+                            sec[i][j] = math.ceil(round(durations[a][b] / 60.0, 6)) * 60
+                            met[i][j] = round(distances[a][b])
+            break
+        except _TooBig:
+            # the server was started with a smaller --max-table-size: ask again, halved
+            smaller = min(size, n) // 2
+            if smaller < 2:
+                raise
+            size = smaller
     return TravelMatrix(
         codes=tuple(s.code for s in sites),
         seconds=tuple(tuple(row) for row in sec),
@@ -317,7 +332,8 @@ class _Client:
             if m and int(m.group(1)) < len(coords):
                 s = sites[coords[int(m.group(1))]]
                 text += f" (site {s.code} ({s.name_en}))"
-        return OsrmError(f"the OSRM server at {self.base} answered {code}: {text}: {advice}")
+        error = _TooBig if code == "TooBig" else OsrmError
+        return error(f"the OSRM server at {self.base} answered {code}: {text}: {advice}")
 
     def _not_osrm(self, what: str) -> OsrmError:
         return OsrmError(
