@@ -41,5 +41,15 @@ class ParameterError(CaravanError, ValueError):
         super().__init__(f"{param}: {message}" if param else message)
 
 
+def check_between(value: float, low: float, high: float, *, param: str, unit: str = "") -> None:
+    """Raise ParameterError ``must be between LOW and HIGH[ UNIT], got VALUE`` for ``param``
+    when ``value`` lies outside ``[low, high]``."""
+    if not low <= value <= high:
+        unit = f" {unit}" if unit else ""
+        raise ParameterError(
+            f"must be between {low:g} and {high:g}{unit}, got {value}", param=param
+        )
+
+
 class NoPlanError(CaravanError):
     """The problem is well formed but has no feasible plan."""

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from caravan import solver
 from caravan.complaints import ComplaintFile, read_complaints
 from caravan.complaints.table import ComplaintTable
-from caravan.errors import InputError, NoPlanError, ParameterError
+from caravan.errors import InputError, NoPlanError, ParameterError, check_between
 from caravan.geography import Geography, check_level, check_province, load_geography
 from caravan.geography import read_site_overrides as _read_overrides
 from caravan.model import build_province_model, duration_text, hhmm
@@ -174,10 +174,8 @@ def plan_week(
     )
     level = check_level(level)
     week_label, monday = parse_week(week, today=today)
-    if not 1 <= days <= 7:
-        raise ParameterError(f"must be between 1 and 7, got {days}", param="--days")
-    if not 1 <= units <= 20:
-        raise ParameterError(f"must be between 1 and 20, got {units}", param="--units")
+    check_between(days, 1, 7, param="--days")
+    check_between(units, 1, 20, param="--units")
     start_s = parse_hhmm(day_start, "--day-start")
     end_s = parse_hhmm(day_end, "--day-end")
     if end_s <= start_s:
@@ -186,10 +184,7 @@ def plan_week(
         )
     if service_minutes is None:
         service_minutes = DEFAULT_SERVICE_MINUTES[level]
-    if not 1 <= service_minutes <= 24 * 60:
-        raise ParameterError(
-            f"must be between 1 and 1440, got {service_minutes}", param="--service-minutes"
-        )
+    check_between(service_minutes, 1, 24 * 60, param="--service-minutes")
     if not minutes_per_point > 0:
         raise ParameterError(
             f"must be positive, got {minutes_per_point}", param="--minutes-per-point"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from caravan.errors import CaravanError, ParameterError
+from caravan.errors import CaravanError, check_between
 from caravan.types import Site, TravelMatrix
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
@@ -68,14 +68,8 @@ class AccessModel:
     max_km: float = 5.0
 
     def __post_init__(self) -> None:
-        if not (1.0 <= self.detour_factor <= 5.0):
-            raise ParameterError(
-                f"must be between 1 and 5, got {self.detour_factor}", param="access detour_factor"
-            )
-        if not (5.0 <= self.speed_kmh <= 150.0):
-            raise ParameterError(
-                f"must be between 5 and 150 km/h, got {self.speed_kmh}", param="access speed_kmh"
-            )
+        check_between(self.detour_factor, 1, 5, param="access detour_factor")
+        check_between(self.speed_kmh, 5, 150, param="access speed_kmh", unit="km/h")
 
 
 def great_circle_m(lon1, lat1, lon2, lat2):

@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from caravan._resources import data_path
-from caravan.errors import ParameterError
+from caravan.errors import ParameterError, check_between
 from caravan.roadgraph import (
     EARTH_RADIUS_M,
     AccessModel,
@@ -74,13 +74,9 @@ class RoadModel:
 
     def __post_init__(self) -> None:
         for name in ("primary_kmh", "secondary_kmh", "road_kmh", "trail_kmh", "access_kmh"):
-            v = getattr(self, name)
-            if not (5.0 <= v <= 150.0):
-                raise ParameterError(f"must be between 5 and 150 km/h, got {v}", param=name)
+            check_between(getattr(self, name), 5, 150, param=name, unit="km/h")
         for name in ("line_factor", "access_detour"):
-            v = getattr(self, name)
-            if not (1.0 <= v <= 5.0):
-                raise ParameterError(f"must be between 1 and 5, got {v}", param=name)
+            check_between(getattr(self, name), 1, 5, param=name)
         if self.join_roads < 1:
             raise ParameterError(f"must be at least 1, got {self.join_roads}", param="join_roads")
 

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from caravan.errors import ParameterError
+from caravan.errors import ParameterError, check_between
 from caravan.roadgraph import great_circle_m
 from caravan.roadnet import RoadModel
 from caravan.types import TRAVEL_MODES, Site, TravelMatrix
@@ -87,14 +87,8 @@ class TravelModel:
             raise ParameterError(
                 f"must start with http:// or https://, got '{self.osrm_url}'", param="--osrm-url"
             )
-        if not (1.0 <= self.detour_factor <= 5.0):
-            raise ParameterError(
-                f"must be between 1 and 5, got {self.detour_factor}", param="--detour-factor"
-            )
-        if not (5.0 <= self.speed_kmh <= 150.0):
-            raise ParameterError(
-                f"must be between 5 and 150 km/h, got {self.speed_kmh}", param="--speed-kmh"
-            )
+        check_between(self.detour_factor, 1, 5, param="--detour-factor")
+        check_between(self.speed_kmh, 5, 150, param="--speed-kmh", unit="km/h")
 
     def describe(self) -> str:
         """One line naming the model and its parameters (plan.json, summary, map legend)."""
