@@ -29,7 +29,7 @@ from caravan.atomic import OutputDir, atomic_write_bytes, atomic_write_text
 from caravan.model import hhmm
 from caravan.priority import category_label
 from caravan.rollingfile import rolling_sections
-from caravan.travel import format_km
+from caravan.travel import EXTERNAL_MODES, format_km, matrix_to_json
 from caravan.types import WeekPlan
 
 ITINERARY_COLUMNS = (
@@ -284,16 +284,9 @@ def plan_dict(plan: WeekPlan) -> dict:
 def _matrix_section(plan: WeekPlan) -> dict:
     """``osm`` and ``osrm`` plans carry their drive times (minutes, metres), so that exports
     and re-plans do not depend on the server or the road graph (``caravan.planfile``)."""
-    if plan.parameters.travel.get("mode") not in ("osm", "osrm"):
+    if plan.parameters.travel.get("mode") not in EXTERNAL_MODES:
         return {}
-    m = plan.matrix
-    return {
-        "travel_matrix": {
-            "codes": list(m.codes),
-            "minutes": [[x // 60 for x in row] for row in m.seconds],
-            "metres": [list(row) for row in m.metres],
-        }
-    }
+    return {"travel_matrix": matrix_to_json(plan.matrix)}
 
 
 def plan_json(plan: WeekPlan) -> str:

@@ -63,7 +63,7 @@ from caravan.mapdata import (
     unvisited_layer_data,
 )
 from caravan.model import hhmm
-from caravan.travel import TRAVEL_LABELS, format_km
+from caravan.travel import format_km, travel_label
 from caravan.types import PROVINCES, Route, WeekPlan
 from caravan.why import VisitReason, priority_ranks, visit_reasons
 
@@ -650,7 +650,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
     # shading: one base layer (radio button) per level, and none
     shading: list[tuple[str, str]] = []
     default_legend = ""
-    travel = (TRAVEL_LABELS.get(str(p.travel.get("mode")), "-"), p.travel_model)
+    travel = (travel_label(p.travel), p.travel_model)
     unvisited = unvisited_layer_data(plan)
     n_unvisited = len(unvisited)
     unit = density_unit_parts(plan)

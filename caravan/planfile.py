@@ -16,7 +16,7 @@ from pathlib import Path
 from caravan.errors import InputError
 from caravan.export import PLAN_FORMAT_VERSION
 from caravan.rollingfile import rolling_fields
-from caravan.travel import TravelModel, travel_matrix
+from caravan.travel import TravelModel, matrix_from_json, travel_matrix
 from caravan.types import (
     ComplaintSummary,
     PlanParameters,
@@ -25,7 +25,6 @@ from caravan.types import (
     SiteScore,
     SolveInfo,
     Stop,
-    TravelMatrix,
     UnitDay,
     Unvisited,
     WeekPlan,
@@ -85,7 +84,13 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         ordered = [sites["BASE" + p] for p in par["provinces"]] + sorted(
             (x for x in sites.values() if not x.is_base), key=lambda x: x.code
         )
-        matrix = _stored_matrix(data.get("travel_matrix"), travel) or travel_matrix(ordered, travel)
+        # osm and osrm plans carry their drive times: the graph or the server may be gone
+        stored = data.get("travel_matrix")
+        matrix = (
+            matrix_from_json(stored, model=travel.describe())
+            if stored
+            else travel_matrix(ordered, travel)
+        )
         routes = []
         for r in need(data, "routes"):
             ud = UnitDay(
@@ -191,19 +196,6 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         created=dt.datetime.fromisoformat(created) if created else None,
         population={str(k): int(v) for k, v in (data.get("population") or {}).items()},
         **rolling,
-    )
-
-
-def _stored_matrix(data: dict | None, travel: TravelModel) -> TravelMatrix | None:
-    """The drive times a plan file carries (``osm`` and ``osrm`` plans: the server or the
-    road graph may be gone or changed when the plan is exported or re-planned)."""
-    if not data:
-        return None
-    return TravelMatrix(
-        codes=tuple(data["codes"]),
-        seconds=tuple(tuple(int(x) * 60 for x in row) for row in data["minutes"]),
-        metres=tuple(tuple(int(x) for x in row) for row in data["metres"]),
-        model=travel.describe(),
     )
 
 

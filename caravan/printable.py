@@ -15,7 +15,7 @@ from __future__ import annotations
 from caravan import __version__
 from caravan.labels import category_text, date_label_long, datetime_label, esc, level_text
 from caravan.model import hhmm
-from caravan.travel import TRAVEL_LABELS, format_km
+from caravan.travel import format_km, travel_label
 from caravan.types import PROVINCES, Route, WeekPlan
 
 CSS = """\
@@ -124,7 +124,7 @@ def _sheet(plan: WeekPlan, route: Route, number: int, total: int, calendar: str)
 </table>
 <footer>สัปดาห์ / week {esc(p.week)} · แผ่นที่ / sheet {number} / {total} · \
 สร้างเมื่อ / created {esc(datetime_label(plan.created, calendar)) if plan.created else "-"} · \
-เวลาขับรถ / drive times: {esc(TRAVEL_LABELS.get(str(p.travel.get("mode")), "-"))} · \
+เวลาขับรถ / drive times: {esc(travel_label(p.travel))} · \
 caravan {esc(__version__)}</footer>
 </section>"""
 

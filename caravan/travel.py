@@ -34,7 +34,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,13 +47,47 @@ from caravan.types import TRAVEL_MODES, Site, TravelMatrix
 
 MATRIX_CACHE_FORMAT = 1
 
-#: Short names of the models, for people (the printable itinerary's footer).
+#: Models whose drive times come from data outside caravan (a road graph file, a server):
+#: their matrices are always cached, and the plans made with them carry their drive times.
+EXTERNAL_MODES: tuple[str, ...] = ("osm", "osrm")
+
+#: Short names of the models, for people (the map legend, the printable itinerary).
 TRAVEL_LABELS = {
     "road": "built-in road network",
     "straight": "straight-line estimate",
     "osm": "OpenStreetMap roads",
     "osrm": "OSRM server",
 }
+
+
+def travel_label(travel: Mapping[str, object]) -> str:
+    """The short name of the model of a plan's ``parameters.travel`` (``-`` if unknown)."""
+    return TRAVEL_LABELS.get(str(travel.get("mode")), "-")
+
+
+def matrix_to_json(matrix: TravelMatrix) -> dict:
+    """``codes``, ``minutes`` and ``metres``: how the cache and ``plan.json`` store drive
+    times (:func:`matrix_from_json` reads them back)."""
+    return {
+        "codes": list(matrix.codes),
+        "minutes": [[x // 60 for x in row] for row in matrix.seconds],
+        "metres": [list(row) for row in matrix.metres],
+    }
+
+
+def matrix_from_json(data: Mapping, *, model: str) -> TravelMatrix:
+    """The matrix :func:`matrix_to_json` wrote; ValueError, KeyError or TypeError when it is
+    not a square matrix of whole numbers over its codes."""
+    codes = tuple(str(c) for c in data["codes"])
+    sec = tuple(tuple(int(x) * 60 for x in row) for row in data["minutes"])
+    met = tuple(tuple(int(x) for x in row) for row in data["metres"])
+    if len(sec) != len(codes) or len(met) != len(codes):
+        raise ValueError(
+            f"{len(sec)} rows of minutes and {len(met)} of metres for {len(codes)} codes"
+        )
+    if any(len(row) != len(codes) for row in (*sec, *met)):
+        raise ValueError(f"a row does not have {len(codes)} values")
+    return TravelMatrix(codes=codes, seconds=sec, metres=met, model=model)
 
 
 @dataclass(frozen=True)
@@ -160,7 +194,6 @@ def travel_matrix(
     refresh: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
     cache_after_seconds: float = 1.0,
-    progress: Callable[[str], None] | None = None,
 ) -> TravelMatrix:
     """Drive seconds (whole minutes) and metres between every pair of ``sites`` with the
     chosen model; cached as the module docstring says (``refresh``: compute again)."""
@@ -174,12 +207,10 @@ def travel_matrix(
         cached = _read_cached(path, sites)
         if cached is not None:
             return cached
-    if progress:
-        progress(f"travel: computing {len(sites)} x {len(sites)} drive times ({model.mode})")
     t0 = time.perf_counter()
     matrix = dataclasses.replace(_compute(sites, model), model=model.describe())
     took = time.perf_counter() - t0
-    if took > cache_after_seconds or model.mode in ("osm", "osrm"):
+    if took > cache_after_seconds or model.mode in EXTERNAL_MODES:
         _write_cached(path, matrix)
     return matrix
 
@@ -224,7 +255,8 @@ def _cache_key(sites: Sequence[Site], model: TravelModel) -> str:
         "sites": [[s.code, round(s.lon, 7), round(s.lat, 7)] for s in sites],
     }
     if model.mode == "osm":
-        st = model.graph_path().stat() if model.graph_path().exists() else None
+        graph = model.graph_path()
+        st = graph.stat() if graph.exists() else None
         ident["graph"] = [st.st_size, st.st_mtime_ns] if st else None
     blob = json.dumps(ident, sort_keys=True, separators=(",", ":")).encode()
     return f"{model.mode}-{hashlib.sha256(blob).hexdigest()[:24]}"
@@ -235,16 +267,10 @@ def _read_cached(path: Path, sites: Sequence[Site]) -> TravelMatrix | None:
     computed again and overwritten)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        codes = tuple(data["codes"])
-        if codes != tuple(s.code for s in sites):
-            return None
-        sec = tuple(tuple(int(x) * 60 for x in row) for row in data["minutes"])
-        met = tuple(tuple(int(x) for x in row) for row in data["metres"])
-        if len(sec) != len(codes) or any(len(r) != len(codes) for r in (*sec, *met)):
-            return None
-        return TravelMatrix(codes=codes, seconds=sec, metres=met, model=str(data["model"]))
+        matrix = matrix_from_json(data, model=str(data["model"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return matrix if matrix.codes == tuple(s.code for s in sites) else None
 
 
 def _write_cached(path: Path, matrix: TravelMatrix) -> None:
@@ -252,13 +278,7 @@ def _write_cached(path: Path, matrix: TravelMatrix) -> None:
     (the matrix is simply computed again next time)."""
     from caravan.atomic import atomic_write_text
 
-    data = {
-        "format": MATRIX_CACHE_FORMAT,
-        "model": matrix.model,
-        "codes": list(matrix.codes),
-        "minutes": [[x // 60 for x in row] for row in matrix.seconds],
-        "metres": [list(row) for row in matrix.metres],
-    }
+    data = {"format": MATRIX_CACHE_FORMAT, "model": matrix.model, **matrix_to_json(matrix)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, json.dumps(data, separators=(",", ":")) + "\n")
