@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import status_text
 
 from caravan.geography import load_geography
 from caravan.planner import plan_week
@@ -72,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         sol = solve(problem, time_limit=args.time_limit, seed=0)
         secs = time.monotonic() - t0
-        status = (
-            "optimal"
-            if sol.status == "optimal"
-            else (f"gap {sol.gap * 100:.3f}%" if sol.gap is not None else "no bound")
-        )
+        status = status_text(sol, digits=3)
         print(
             f"{base:>4} {day:>11} {minutes_per_point:6d} {units:5d} {visit:5d} "
             f"{len(problem.candidates):5d} {len(problem.vehicles):4d} {sol.engine:>6} "

@@ -25,14 +25,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import add_travel_option, status_text, travel_model
+
 from caravan.planner import plan_week
 from caravan.problem import evaluate
 from caravan.sample import generate, to_csv
 from caravan.solver import pyvrp_engine, solve
 from caravan.solver.enumeration import vehicle_classes
 from caravan.solver.scaling import scale
-from caravan.travel import TravelModel
-from caravan.types import TRAVEL_MODES
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -54,12 +54,7 @@ def pyvrp_objective(problem, time_limit: float, seed: int) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument(
-        "--travel",
-        default="road",
-        choices=TRAVEL_MODES,
-        help="travel model (default: caravan's default, road)",
-    )
+    add_travel_option(ap)
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per province problem")
     ap.add_argument("--seeds", default="1,2,3", help="complaint sample seeds")
     ap.add_argument("--levels", default="district,tambon")
@@ -79,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per PyVRP seed (default: --time-limit)",
     )
     args = ap.parse_args(argv)
-    print(f"travel: {TravelModel(mode=args.travel).describe()}", flush=True)
+    travel = travel_model(args)
     pyvrp_time = args.pyvrp_time if args.pyvrp_time is not None else args.time_limit
 
     print(
@@ -122,13 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                         py_ok = [p for p in py if p is not None]
                         best = max(py_ok) if py_ok else None
                         prov = problem.names[0][4:6]
-                        status = (
-                            "optimal"
-                            if sol.status == "optimal"
-                            else (
-                                f"gap {sol.gap * 100:.2f}%" if sol.gap is not None else "no bound"
-                            )
-                        )
+                        status = status_text(sol)
                         diff = (
                             "" if best is None else f"{round(sol.objective - best, 2) + 0.0:8.2f}"
                         )
@@ -144,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                         return sol
 
                     plan_week(
-                        travel=TravelModel(mode=args.travel),
+                        travel=travel,
                         complaints=path,
                         level=level,
                         units=units,

@@ -20,25 +20,20 @@ import sys
 import time
 from pathlib import Path
 
+from common import add_travel_option, status_text, travel_model
+
 from caravan.planner import plan_week
 from caravan.solver import solve
-from caravan.travel import TravelModel
-from caravan.types import TRAVEL_MODES
 
 TODAY = dt.date(2026, 11, 27)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument(
-        "--travel",
-        default="road",
-        choices=TRAVEL_MODES,
-        help="travel model (default: caravan's default, road)",
-    )
+    add_travel_option(ap)
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per province")
     args = ap.parse_args(argv)
-    print(f"travel: {TravelModel(mode=args.travel).describe()}", flush=True)
+    travel = travel_model(args)
     print(
         f"# district sweep  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()} "
         f"{platform.machine()} cpus={os.cpu_count()} python {platform.python_version()}"
@@ -57,11 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.monotonic()
             sol = solve(problem, time_limit=args.time_limit, seed=seed)
             secs = time.monotonic() - t0
-            status = (
-                "optimal"
-                if sol.status == "optimal"
-                else (f"gap {sol.gap * 100:.2f}%" if sol.gap is not None else "no bound")
-            )
+            status = status_text(sol)
             print(
                 f"{_u:5d} {_d:4d} {_s:5d} {problem.names[0][4:6]:>4} "
                 f"{len(problem.candidates):5d} {len(problem.vehicles):4d} {sol.engine:>6} "
@@ -72,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             return sol
 
         plan_week(
-            travel=TravelModel(mode=args.travel),
+            travel=travel,
             level="district",
             units=units,
             days=days,

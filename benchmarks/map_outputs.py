@@ -14,28 +14,23 @@ import datetime as dt
 import platform
 import time
 
+from common import add_travel_option, travel_model
+
 from caravan.formats import render
 from caravan.mapdata import density_layer_data
 from caravan.planner import plan_week
-from caravan.travel import TravelModel
-from caravan.types import TRAVEL_MODES
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument(
-        "--travel",
-        default="road",
-        choices=TRAVEL_MODES,
-        help="travel model (default: caravan's default, road)",
-    )
+    add_travel_option(ap)
     ap.add_argument("--units", type=int, default=2)
     ap.add_argument("--level", default="tambon")
     ap.add_argument("--time-limit", type=float, default=10)
     args = ap.parse_args()
-    print(f"travel: {TravelModel(mode=args.travel).describe()}", flush=True)
+    travel = travel_model(args)
     plan = plan_week(
-        travel=TravelModel(mode=args.travel),
+        travel=travel,
         level=args.level,
         units=args.units,
         week="2026-W49",

@@ -12,28 +12,23 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import add_travel_option, travel_model
+
 from caravan.export import plan_json
 from caravan.history import open_history
 from caravan.planner import plan_week
 from caravan.rolling import RollingOptions
-from caravan.travel import TravelModel
-from caravan.types import TRAVEL_MODES
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument(
-        "--travel",
-        default="road",
-        choices=TRAVEL_MODES,
-        help="travel model (default: caravan's default, road)",
-    )
+    add_travel_option(ap)
     ap.add_argument("--weeks", type=int, default=12)
     ap.add_argument("--level", default="district")
     ap.add_argument("--province", action="append", default=None)
     ap.add_argument("--time-limit", type=float, default=10.0)
     args = ap.parse_args()
-    print(f"travel: {TravelModel(mode=args.travel).describe()}", flush=True)
+    travel = travel_model(args)
     first = dt.date(2026, 11, 30)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "history.sqlite"
@@ -46,7 +41,7 @@ def main() -> None:
                 snap = hist.snapshot(before=monday)
             t1 = time.perf_counter()
             plan = plan_week(
-                travel=TravelModel(mode=args.travel),
+                travel=travel,
                 provinces=args.province,
                 level=args.level,
                 week=f"{y}-W{w:02d}",
