@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -205,14 +204,16 @@ def _travel_model(travel_mode, roads_file, osrm_url, detour_factor, speed_kmh):
     ):
         if value is not None and travel_mode != mode:
             raise ParameterError(f"applies to --travel {mode} only", param=name)
-    if osrm_url and travel_mode != "osrm" and not os.environ.get("CARAVAN_OSRM_URL"):
+    # $CARAVAN_OSRM_URL may stay set while other models are used; a typed --osrm-url may not
+    typed = click.get_current_context().get_parameter_source("osrm_url")
+    if typed == click.core.ParameterSource.COMMANDLINE and travel_mode != "osrm":
         raise ParameterError("applies to --travel osrm only", param="--osrm-url")
+    given = {"detour_factor": detour_factor, "speed_kmh": speed_kmh}  # else the model's defaults
     return TravelModel(
         mode=travel_mode,
-        detour_factor=1.2 if detour_factor is None else detour_factor,
-        speed_kmh=60.0 if speed_kmh is None else speed_kmh,
         roads=roads_file or "",
         osrm_url=(osrm_url or "") if travel_mode == "osrm" else "",
+        **{k: v for k, v in given.items() if v is not None},
     )
 
 

@@ -297,6 +297,21 @@ def test_travel_option_errors(tmp_path, args, line):
     assert not (tmp_path / "m.csv").exists()
 
 
+def test_the_osrm_environment_variable_does_not_bind_other_models(tmp_path, monkeypatch):
+    """$CARAVAN_OSRM_URL can stay set while planning with the road model; a typed --osrm-url
+    with another model is still an error."""
+    monkeypatch.setenv("CARAVAN_OSRM_URL", "http://localhost:5000")
+    out = tmp_path / "m.csv"
+    res = run_cli("matrix", "--province", "37", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1].startswith("travel: road (built-in main roads")
+    res = run_cli("matrix", "--province", "37", "--osrm-url", "http://x:5000", "-o", str(out))
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--osrm-url': applies to --travel osrm only"
+    )
+
+
 def test_osm_without_a_graph(tmp_path):
     res = run_cli(
         "matrix",
