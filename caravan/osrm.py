@@ -40,7 +40,7 @@ from collections.abc import Iterator, Sequence
 from time import sleep
 
 from caravan.errors import CaravanError, ParameterError
-from caravan.types import Site, TravelMatrix
+from caravan.types import Site, TravelMatrix, whole_minutes
 
 #: what each OSRM error code asks the planner to do (after "the OSRM server at URL answered")
 _ADVICE = {
@@ -116,7 +116,7 @@ def osrm_matrix(
                 for a, i in enumerate(rows):
                     for b, j in enumerate(cols):
                         if i != j:
-                            sec[i][j] = math.ceil(round(durations[a][b] / 60.0, 6)) * 60
+                            sec[i][j] = whole_minutes(durations[a][b])
                             met[i][j] = round(distances[a][b])
             break
         except _TooBig:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from caravan.errors import CaravanError, check_between
-from caravan.types import Site, TravelMatrix
+from caravan.types import Site, TravelMatrix, whole_minutes
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
 GRAPH_FORMAT = 1  # version of the stored graph file (.npz)
@@ -276,7 +276,7 @@ def site_matrix(
     leave = np.arange(n, n + k)
     reach = np.arange(n + k, n + 2 * k)
     t, pred = dijkstra(csr, directed=True, indices=leave, return_predecessors=True)
-    sec = np.zeros((k, k), dtype=np.int64)
+    sec = np.zeros((k, k))
     met = np.zeros((k, k), dtype=np.int64)
     for i in range(k):
         row_t = t[i, reach]
@@ -288,12 +288,12 @@ def site_matrix(
                 "rebuild it from an extract that covers the provinces, or use --travel road"
             )
         met[i] = np.rint(_path_lengths(pred[i], key, metres, total)[reach])
-        sec[i] = np.ceil(np.round(row_t / 60.0, 6)).astype(np.int64) * 60
+        sec[i] = row_t
     np.fill_diagonal(sec, 0)
     np.fill_diagonal(met, 0)
     return TravelMatrix(
         codes=tuple(s.code for s in sites),
-        seconds=tuple(tuple(int(x) for x in row) for row in sec),
+        seconds=tuple(tuple(whole_minutes(x) for x in row) for row in sec),
         metres=tuple(tuple(int(x) for x in row) for row in met),
         model=model,
     )

@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import sys
 import time
@@ -297,7 +296,3 @@ def matrix_rows(matrix: TravelMatrix):
 
 def format_km(metres: int) -> str:
     return f"{metres / 1000.0:.1f}"
-
-
-def minutes(seconds: int) -> int:
-    return math.ceil(seconds / 60)

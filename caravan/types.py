@@ -14,6 +14,7 @@ Units are stated once, here, and used everywhere:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -106,6 +107,12 @@ class SiteScore:
     open: int = 0  # open or in progress
     resolved: int = 0
     by_category: Mapping[str, int] = field(default_factory=dict)  # open complaints per category
+
+
+def whole_minutes(seconds: float) -> int:
+    """A drive time rounded **up** to a whole minute, in seconds, as a :class:`TravelMatrix`
+    holds it; float noise below a millionth of a minute does not add a minute."""
+    return math.ceil(round(seconds / 60.0, 6)) * 60
 
 
 @dataclass(frozen=True)
