@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -82,6 +83,15 @@ def _private_history_db(tmp_path_factory):
 def _fresh_history_db(_private_history_db, tmp_path_factory, monkeypatch):
     """Each test starts with an empty history (no test sees what another recorded)."""
     monkeypatch.setenv("CARAVAN_DB", str(tmp_path_factory.mktemp("default-db") / "history.sqlite"))
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle metres by an independent formula (spherical law of haversines, mean
+    Earth radius), to check caravan's distances against."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

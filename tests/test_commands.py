@@ -12,7 +12,7 @@ import pytest
 
 from caravan.geography import load_geography
 
-from .conftest import SHARED_GEO, run_cli
+from .conftest import SHARED_GEO, haversine_m, run_cli
 
 
 def test_districts_table_csv_geojson():
@@ -42,16 +42,6 @@ def test_districts_unknown_province():
     )
 
 
-def _haversine_km(a, b):
-    # an independent great-circle formula (spherical law of haversines, mean radius)
-    lon1, lat1, lon2, lat2 = map(math.radians, (a.lon, a.lat, b.lon, b.lat))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
-
-
 def test_matrix_file(tmp_path):
     out = tmp_path / "m.csv"
     res = run_cli("matrix", "--province", "37", "--travel", "straight", "-o", str(out))
@@ -63,7 +53,8 @@ def test_matrix_file(tmp_path):
     assert len(rows) == 8 * 7
     geo = load_geography()
     for r in rows:
-        km = _haversine_km(geo.sites[r["from_code"]], geo.sites[r["to_code"]]) * 1.2
+        a, b = geo.sites[r["from_code"]], geo.sites[r["to_code"]]
+        km = haversine_m(a.lon, a.lat, b.lon, b.lat) / 1000 * 1.2
         assert float(r["km"]) == pytest.approx(km, abs=0.051)
         assert int(r["minutes"]) == math.ceil(round(km * 1000) / 1000 - 1e-9)  # 60 km/h
     # the Mueang district is at the base: 0 km apart

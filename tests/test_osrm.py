@@ -10,7 +10,6 @@ matrix is caught), rounded to 0.1 like OSRM. Each test tells it how to misbehave
 from __future__ import annotations
 
 import json
-import math
 import socket
 import threading
 import time
@@ -24,6 +23,8 @@ import caravan.osrm
 from caravan.errors import CaravanError, ParameterError
 from caravan.osrm import OsrmError, osrm_matrix
 from caravan.types import Site
+
+from .conftest import haversine_m
 
 Coord = tuple[float, float]
 
@@ -49,12 +50,7 @@ SITES = (
 
 def road_metres(a: Coord, b: Coord) -> float:
     """The fake server's road distance a -> b: 1.3 x haversine, 5 % more going east."""
-    (lon1, lat1), (lon2, lat2) = (map(math.radians, p) for p in (a, b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    metres = 2 * 6_371_008.8 * math.asin(math.sqrt(h)) * 1.3
+    metres = haversine_m(*a, *b) * 1.3
     return metres * (1.05 if b[0] > a[0] else 1.0)
 
 

@@ -11,9 +11,8 @@ import pytest
 
 from caravan.geography import load_geography
 
-from .conftest import run_cli
+from .conftest import haversine_m, run_cli
 from .test_osm import write_pbf
-from .test_travel import hav_m
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +63,12 @@ def test_build_then_plan_with_the_graph(extract, tmp_path):
     # 3701 -> 3702: one primary road (70 km/h) between the two offices, both graph nodes
     geo = load_geography()
     a, b = geo.sites["3701"], geo.sites["3702"]
-    metres = hav_m(a.lon, a.lat, b.lon, b.lat)
+    metres = haversine_m(a.lon, a.lat, b.lon, b.lat)
     assert int(rows["3701", "3702"]["minutes"]) == math.ceil(metres / (70 / 3.6) / 60)
     assert float(rows["3701", "3702"]["km"]) == pytest.approx(metres / 1000, abs=0.051)
     # 3702 -> 3703: the next leg of the primary road
     c = geo.sites["3703"]
-    metres = hav_m(b.lon, b.lat, c.lon, c.lat)
+    metres = haversine_m(b.lon, b.lat, c.lon, c.lat)
     assert float(rows["3702", "3703"]["km"]) == pytest.approx(metres / 1000, abs=0.051)
 
     plan_dir = tmp_path / "plan"

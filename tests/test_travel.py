@@ -24,18 +24,8 @@ from caravan.roadnet import RoadModel, road_matrix
 from caravan.travel import TravelModel, travel_matrix
 from caravan.types import Site
 
-from .conftest import run_cli
+from .conftest import haversine_m, run_cli
 from .test_osrm import osrm  # noqa: F401  (the local OSRM test server)
-
-R = 6371.0088  # km
-
-
-def hav_m(lon1, lat1, lon2, lat2) -> float:
-    """An independent great-circle formula (metres)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * R * 1000 * math.asin(math.sqrt(h))
 
 
 def site(code: str, lon: float, lat: float) -> Site:
@@ -64,7 +54,7 @@ def test_fastest_path_by_hand():
     length x 1.3 at 30 km/h on both ends, 20 min and 20 km on the road."""
     a, b = site("A001", 100.0, 16.01), site("B001", 100.2, 16.01)
     m = site_matrix(line_graph(), [a, b], AccessModel(), model="test")
-    access = hav_m(100.0, 16.01, 100.0, 16.0) * 1.3
+    access = haversine_m(100.0, 16.01, 100.0, 16.0) * 1.3
     seconds = 1200 + 2 * access / (30 / 3.6)
     assert m.seconds == ((0, math.ceil(seconds / 60) * 60), (math.ceil(seconds / 60) * 60, 0))
     assert m.metres[0][1] == round(20_000 + 2 * access)
@@ -90,7 +80,7 @@ def test_a_path_never_runs_through_a_third_site():
 
 def test_direct_links_only_up_to_direct_km():
     a, b = site("A001", 100.0, 16.3), site("B001", 100.1, 16.3)  # 10.7 km apart
-    gc = hav_m(100.0, 16.3, 100.1, 16.3)
+    gc = haversine_m(100.0, 16.3, 100.1, 16.3)
     near = site_matrix(line_graph(), [a, b], AccessModel(max_km=50), model="t", direct_km=11)
     assert near.drive_metres("A001", "B001") == round(gc * 1.3)
     far = site_matrix(line_graph(), [a, b], AccessModel(max_km=50), model="t", direct_km=10)
@@ -155,7 +145,7 @@ def test_road_model_every_pair_finite_and_never_shorter_than_the_straight_line(
             if i == j:
                 assert m.seconds[i][j] == 0 and m.metres[i][j] == 0
                 continue
-            gc = hav_m(a.lon, a.lat, b.lon, b.lat)
+            gc = haversine_m(a.lon, a.lat, b.lon, b.lat)
             assert m.metres[i][j] >= gc - 1, (a.code, b.code)
             assert m.seconds[i][j] % 60 == 0
             if a.province_code == b.province_code:
@@ -172,7 +162,7 @@ def test_road_model_follows_the_roads_around_the_mountains(district_matrix):
     Thai), so its km are well above any straight-line factor (>= 1.6 x)."""
     _, m = district_matrix
     a, b = load_geography().sites["6501"], load_geography().sites["6503"]
-    gc = hav_m(a.lon, a.lat, b.lon, b.lat)
+    gc = haversine_m(a.lon, a.lat, b.lon, b.lat)
     assert m.drive_metres("6501", "6503") >= 1.6 * gc
     assert m.model.startswith("road (built-in main roads")
 
