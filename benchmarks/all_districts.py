@@ -26,11 +26,11 @@ from pathlib import Path
 import numpy as np
 from common import status_text
 
-from caravan.geography import load_geography
-from caravan.planner import plan_week
-from caravan.problem import Vehicle, make_problem
+from caravan.geo.geography import load_geography
+from caravan.plan.week import plan_week
 from caravan.solver import solve
-from caravan.travel import estimate_matrix
+from caravan.solver.problem import Vehicle, make_problem
+from caravan.travel.matrix import estimate_matrix
 
 TODAY = dt.date(2026, 11, 27)
 PROVINCES = ("65", "37", "35")

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from common import add_travel_option, status_text, travel_model
 
-from caravan.planner import plan_week
-from caravan.problem import evaluate
-from caravan.sample import generate, to_csv
+from caravan.complaints.sample import generate, to_csv
+from caravan.plan.week import plan_week
 from caravan.solver import pyvrp_engine, solve
 from caravan.solver.enumeration import vehicle_classes
+from caravan.solver.problem import evaluate
 from caravan.solver.scaling import scale
 
 TODAY = dt.date(2026, 11, 27)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from caravan.travel import TravelModel
+from caravan.travel.matrix import TravelModel
 from caravan.types import TRAVEL_MODES
 
 

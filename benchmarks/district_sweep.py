@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import add_travel_option, status_text, travel_model
 
-from caravan.planner import plan_week
+from caravan.plan.week import plan_week
 from caravan.solver import solve
 
 TODAY = dt.date(2026, 11, 27)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from caravan.labels import THAI_MONTHS_SHORT as THAI_MONTHS
+from caravan.outputs.labels import THAI_MONTHS_SHORT as THAI_MONTHS
 
 HEADER = (
     "ลำดับ",
@@ -71,8 +71,8 @@ def generate(path: Path, rows: int, seed: int, as_of: dt.date) -> None:
     """Write the synthetic export (vectorised draws, one pass of csv.writer)."""
     import shapely
 
-    from caravan.geography import boundaries, load_geography
-    from caravan.priority import CATEGORY_LABELS
+    from caravan.complaints.categories import CATEGORY_LABELS
+    from caravan.geo.geography import boundaries, load_geography
     from caravan.types import PROVINCES
 
     rng = np.random.default_rng(seed)
@@ -180,9 +180,9 @@ def measure(path: Path, as_of: dt.date) -> dict:
     """Read + place (read_complaints) and score (score_sites); in a fresh process."""
     started = time.perf_counter()
     from caravan.complaints import read_complaints
-    from caravan.geography import load_geography
-    from caravan.planner import _seat_tambons
-    from caravan.priority import load_weights, score_sites
+    from caravan.geo.geography import load_geography
+    from caravan.plan.priority import load_weights, score_sites
+    from caravan.plan.week import _seat_tambons
     from caravan.types import PROVINCES
 
     geo = load_geography()

@@ -16,9 +16,9 @@ import time
 
 from common import add_travel_option, travel_model
 
-from caravan.formats import render
-from caravan.mapdata import density_layer_data
-from caravan.planner import plan_week
+from caravan.outputs.formats import render
+from caravan.outputs.mapdata import density_layer_data
+from caravan.plan.week import plan_week
 
 
 def main() -> None:

@@ -121,8 +121,8 @@ def write_extract(path: Path, n_nodes: int, road_share: float, seed: int) -> dic
 
 def build(pbf: Path, index: str | None) -> None:
     """The measured process: build_road_graph with every built-in site; print a JSON line."""
-    from caravan import osm
-    from caravan.geography import load_geography
+    from caravan.geo.geography import load_geography
+    from caravan.travel import osm
 
     if index:
         osm._location_index = lambda tmpdir: (

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from common import add_travel_option, travel_model
 
-from caravan.export import plan_json
-from caravan.history import open_history
-from caravan.planner import plan_week
-from caravan.rolling import RollingOptions
+from caravan.history.store import open_history
+from caravan.outputs.planfile import plan_json
+from caravan.plan.rolling import RollingOptions
+from caravan.plan.week import plan_week
 
 
 def main() -> None:

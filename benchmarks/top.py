@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from caravan.problem import Vehicle, make_problem
 from caravan.solver import ENGINES, pyvrp_engine, solve
 from caravan.solver.enumeration import vehicle_classes
+from caravan.solver.problem import Vehicle, make_problem
 from caravan.solver.scaling import scale
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"

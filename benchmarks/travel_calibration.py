@@ -20,7 +20,7 @@ For each pair this prints the published km, the great-circle km between the buil
 sites, and the km and minutes of the built-in road model (``--travel road``) and of the
 plain estimate (``--travel straight``), then the median and worst relative error of each
 model per province and over all. ``--set`` changes a road-model parameter
-(``caravan.roadnet.RoadModel``) to see how much it matters.
+(``caravan.travel.roadnet.RoadModel``) to see how much it matters.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ import csv
 import statistics
 from pathlib import Path
 
-from caravan.geography import load_geography
-from caravan.roadgraph import great_circle_m
-from caravan.roadnet import RoadModel, road_matrix
-from caravan.travel import TravelModel, estimate_matrix
+from caravan.geo.geography import load_geography
+from caravan.travel.matrix import TravelModel, estimate_matrix
+from caravan.travel.roadgraph import great_circle_m
+from caravan.travel.roadnet import RoadModel, road_matrix
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SHARED = HERE.parents[1] / "shared"

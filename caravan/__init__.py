@@ -2,12 +2,12 @@
 
 The main entry points (imported lazily, so ``import caravan`` stays fast)::
 
-    plan_week(...)            -> WeekPlan           caravan.planner
+    plan_week(...)            -> WeekPlan           caravan.plan.week
     write_plan(plan, out)     itinerary.csv, plan.json, rejects.csv, map.html
     plan_map(plan)            -> folium.Map
     read_complaints(path)     -> ComplaintFile
     load_geography()          -> Geography
-    TravelModel(mode=...), travel_matrix(sites, model)   drive times (caravan.travel)
+    TravelModel(mode=...), travel_matrix(sites, model)   drive times (caravan.travel.matrix)
     make_problem(...), solve(problem, ...)   the general optimizer API
 """
 
@@ -18,15 +18,15 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "plan_week": "caravan.planner",
-    "write_plan": "caravan.export",
-    "plan_map": "caravan.maps",
+    "plan_week": "caravan.plan.week",
+    "write_plan": "caravan.outputs.write",
+    "plan_map": "caravan.outputs.maps",
     "read_complaints": "caravan.complaints",
-    "load_geography": "caravan.geography",
-    "TravelModel": "caravan.travel",
-    "travel_matrix": "caravan.travel",
-    "make_problem": "caravan.problem",
-    "Vehicle": "caravan.problem",
+    "load_geography": "caravan.geo.geography",
+    "TravelModel": "caravan.travel.matrix",
+    "travel_matrix": "caravan.travel.matrix",
+    "make_problem": "caravan.solver.problem",
+    "Vehicle": "caravan.solver.problem",
     "solve": "caravan.solver",
     "WeekPlan": "caravan.types",
     "CaravanError": "caravan.errors",

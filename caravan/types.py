@@ -25,7 +25,7 @@ LEVELS: tuple[Level, ...] = ("district", "tambon")
 #: Optimizer engines (``caravan.solver.solve``, ``caravan plan --engine``).
 ENGINES: tuple[str, ...] = ("auto", "exact", "pyvrp", "routing")
 
-#: Travel models (``caravan.travel``, ``caravan plan --travel``); the first is the default.
+#: Travel models (``caravan.travel.matrix``, ``caravan plan --travel``); the first is the default.
 TRAVEL_MODES: tuple[str, ...] = ("road", "straight", "osm", "osrm")
 
 #: The three provinces caravan knows, by DOPA code.
@@ -247,7 +247,7 @@ class PlanParameters:
     weights_source: str = "built-in"
     travel_model: str = ""
     site_overrides: str = ""
-    #: parameters of the travel model, enough to rebuild the matrix (``caravan.travel``)
+    #: parameters of the travel model, enough to rebuild the matrix (``caravan.travel.matrix``)
     travel: Mapping[str, object] = field(default_factory=dict)
     population_source: str = ""  # --population FILE: the map shades per 10,000 residents
 
@@ -276,13 +276,17 @@ class WeekPlan:
     solve: SolveInfo
     complaints: ComplaintSummary
     created: dt.datetime | None = None
-    # rolling planning (caravan.calendar, caravan.rolling, caravan.replan); see below
+    # rolling planning (caravan.calendar, caravan.plan.rolling, caravan.plan.replan); see below
     days_off: tuple[DayOff, ...] = ()
     history: HistoryInfo | None = None
     replan: ReplanInfo | None = None
     notes: tuple[str, ...] = ()  # calendar and fairness notes for the planner
     #: residents per district (and tambon) code when a population file was given
     population: Mapping[str, int] = field(default_factory=dict)
+    #: the :class:`caravan.plan.request.PlanRequest` that made the plan (None for plan files
+    #: written before caravan stored requests); typed loosely because the request belongs
+    #: to the planning stage, above these base types
+    request: object | None = None
 
     @property
     def visits(self) -> tuple[Stop, ...]:
@@ -325,7 +329,7 @@ class DayOff:
 
 @dataclass(frozen=True)
 class SiteHistory:
-    """How the visit history changed one site's score (``caravan.rolling``)."""
+    """How the visit history changed one site's score (``caravan.plan.rolling``)."""
 
     code: str
     last_visit: dt.date | None  # latest recorded visit before the planned week
@@ -383,3 +387,12 @@ class ReplanInfo:
     changes: tuple[VisitChange, ...] = ()
     #: visit key "date unit code" -> change of that visit ("done", "unchanged", "added", ...)
     row_changes: Mapping[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def visit_key(date: dt.date, unit: str, code: str) -> str:
+        """The key of a visit in :attr:`row_changes`: ``"2026-12-03 35-1 3501"``."""
+        return f"{date.isoformat()} {unit} {code}"
+
+    def change_of(self, date: dt.date, unit: str, code: str) -> str:
+        """What the replan did to this visit (``""`` for a visit it does not know)."""
+        return self.row_changes.get(self.visit_key(date, unit, code), "")

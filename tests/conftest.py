@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import shutil
@@ -11,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from caravan.problem import Vehicle, make_problem
+from caravan.solver.problem import Vehicle, make_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_GEO = ROOT.parent / "shared" / "geo"
+#: the day every test runs on ($CARAVAN_TODAY, set below)
+TEST_TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture
@@ -72,10 +75,13 @@ def _private_history_db(tmp_path_factory):
     even those run by module- or session-scoped fixtures (set up before any test's own)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CARAVAN_DB", str(tmp_path_factory.mktemp("shared-db") / "history.sqlite"))
-        # nor the user's matrix cache or road graph (caravan.travel, caravan.osm)
+        # nor the user's matrix cache or road graph (caravan.travel.matrix, caravan.travel.osm)
         mp.setenv("CARAVAN_CACHE", str(tmp_path_factory.mktemp("cache")))
         mp.setenv("CARAVAN_ROADS", str(tmp_path_factory.mktemp("roads") / "roads.npz"))
         mp.delenv("CARAVAN_OSRM_URL", raising=False)
+        # "today" is fixed for every test, whatever the real date (caravan.clock.today): a
+        # Friday whose next week has no holiday. A test about the date sets its own.
+        mp.setenv("CARAVAN_TODAY", TEST_TODAY.isoformat())
         yield
 
 

@@ -22,8 +22,8 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from caravan.planner import plan_week
-from caravan.travel import TravelModel
+from caravan.plan.week import plan_week
+from caravan.travel.matrix import TravelModel
 from caravan.types import WeekPlan
 
 XSS = "<img src=x onerror=alert(1)>"

@@ -11,11 +11,11 @@ import re
 
 import pytest
 
-from caravan.labels import date_label_long
-from caravan.mapdata import map_bounds, route_colors
-from caravan.maps import plan_map
-from caravan.model import hhmm
-from caravan.printable import itinerary_html
+from caravan.clock import hhmm
+from caravan.outputs.labels import date_label_long
+from caravan.outputs.mapdata import map_bounds, route_colors
+from caravan.outputs.maps import plan_map
+from caravan.outputs.printable import itinerary_html
 
 from .browser_support import PageLog, attach, check_available, launch
 from .conftest import ROOT

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from caravan.geography import load_geography
+from caravan.geo.geography import load_geography
 
 from .conftest import SHARED_GEO, haversine_m, run_cli
 

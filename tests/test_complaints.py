@@ -8,7 +8,7 @@ import pytest
 
 from caravan.complaints import read_complaints
 from caravan.errors import InputError
-from caravan.priority import load_weights, score_sites
+from caravan.plan.priority import load_weights, score_sites
 from caravan.types import Complaint
 
 TODAY = dt.date(2026, 11, 27)

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from caravan.export import itinerary_csv, plan_json, rejects_csv, safe_cell
-from caravan.formats import render
-from caravan.ics import fold, plan_ics
-from caravan.mapdata import PALETTE, SCALE
-from caravan.planfile import read_plan
-from caravan.planner import plan_week
-from caravan.staticmap import NO_THAI_FONT_NOTE, find_thai_font, render_png
+from caravan.csvcells import safe_cell
+from caravan.outputs.formats import render
+from caravan.outputs.ics import fold, plan_ics
+from caravan.outputs.itinerary import itinerary_csv, rejects_csv
+from caravan.outputs.mapdata import PALETTE, SCALE
+from caravan.outputs.planfile import plan_json, read_plan
+from caravan.outputs.staticmap import NO_THAI_FONT_NOTE, find_thai_font, render_png
+from caravan.plan.week import plan_week
 
 from .browser_support import REQUIRED
 from .conftest import ROOT, run_cli
@@ -397,7 +398,7 @@ def test_plan_file_round_trip_gives_the_same_exports(tiny, plan_file):
 
 
 def test_written_files_match_render(tiny, tmp_path):
-    from caravan.formats import export_plan
+    from caravan.outputs.formats import export_plan
 
     for fmt, name in (("html", "a.html"), ("ics", "a.ics")):
         out = tmp_path / name

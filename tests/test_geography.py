@@ -8,8 +8,8 @@ import pytest
 from shapely.geometry import Point, shape
 
 from caravan.errors import InputError
-from caravan.geobuild import OUTPUT_FILES, build
-from caravan.geography import boundaries, load_geography, read_site_overrides
+from caravan.geo.build import OUTPUT_FILES, build
+from caravan.geo.geography import boundaries, load_geography, read_site_overrides
 
 from .conftest import ROOT, SHARED_GEO
 

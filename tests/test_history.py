@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from caravan.history import APPLICATION_ID, SCHEMA_VERSION, open_history
-from caravan.planner import today_bangkok
+from caravan.clock import today as today_bangkok
+from caravan.history.store import APPLICATION_ID, SCHEMA_VERSION, open_history
 
 from .conftest import run_cli
 

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
-from caravan.density import UNIT_KM2, UNIT_RESIDENTS, read_population
 from caravan.errors import InputError
-from caravan.geography import load_geography
-from caravan.maps import density_layer_data
-from caravan.planner import plan_week
+from caravan.geo.density import UNIT_KM2, UNIT_RESIDENTS, read_population
+from caravan.geo.geography import load_geography
+from caravan.outputs.maps import density_layer_data
+from caravan.plan.week import plan_week
 
 from .conftest import run_cli
 
@@ -223,7 +223,7 @@ def test_density_per_km2_or_per_10000_residents(tmp_path):
     assert people["3702"] == pytest.approx(0.5)  # 2 open per 40,000 residents
     assert people["3706"] == pytest.approx(0.2)  # 1 per 50,000
     assert people["3703"] == 0.0  # resolved only
-    from caravan.maps import plan_map
+    from caravan.outputs.maps import plan_map
 
     assert UNIT_RESIDENTS in plan_map(per_people).get_root().render()
     assert UNIT_KM2 in plan_map(per_km2).get_root().render()

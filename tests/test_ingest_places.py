@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caravan.complaints.places import Bad, Placer, code_digits
-from caravan.geography import load_geography
+from caravan.codes import code_digits
+from caravan.complaints.places import Bad, Placer
+from caravan.geo.geography import load_geography
 
 GEO = load_geography()
 PLACER = Placer(GEO)
@@ -171,7 +172,7 @@ def test_a_point_just_outside_the_boundaries_goes_to_the_nearest_tambon():
     vertex of all tambons is placed in that tambon; 1.1 km north it is outside."""
     from shapely.geometry import shape
 
-    from caravan.geography import boundaries
+    from caravan.geo.geography import boundaries
 
     top = max(
         (

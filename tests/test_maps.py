@@ -15,8 +15,8 @@ import re
 import folium
 import pytest
 
-from caravan.labels import date_label, date_label_long, esc
-from caravan.mapdata import (
+from caravan.outputs.labels import date_label, date_label_long, esc
+from caravan.outputs.mapdata import (
     PALETTE,
     SCALE,
     ZERO_COLOR,
@@ -29,8 +29,8 @@ from caravan.mapdata import (
     route_layer_data,
     unvisited_layer_data,
 )
-from caravan.maps import area_features, plan_map, unvisited_popup_html, visit_popup_html
-from caravan.why import visit_reasons
+from caravan.outputs.maps import area_features, plan_map, unvisited_popup_html, visit_popup_html
+from caravan.plan.why import visit_reasons
 
 from .conftest import ROOT
 from .plans import FORMULA, XSS, three_province_plan, tiny_plan
@@ -301,8 +301,7 @@ def test_a_visit_the_fairness_rule_made_due_says_so(tiny):
 def test_shading_per_10000_residents_with_a_population_file(tiny, tmp_path):
     from dataclasses import replace
 
-    from caravan.export import plan_json
-    from caravan.planfile import read_plan
+    from caravan.outputs.planfile import plan_json, read_plan
 
     population = {f"370{i}": 10_000 * i for i in range(1, 8)}  # 3701: 10,000 ... 3707: 70,000
     plan = replace(tiny, population=population)

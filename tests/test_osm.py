@@ -1,4 +1,4 @@
-"""caravan.osm: OpenStreetMap extracts to a routing graph, on files the tests write.
+"""caravan.travel.osm: OpenStreetMap extracts to a routing graph, on files the tests write.
 
 Every segment lies on the equator or on a meridian, so its great-circle length is the
 Earth's radius times the angle: a step of 0.001 degree is D = 111.195 m. Every way is
@@ -17,10 +17,10 @@ import osmium
 import pytest
 from osmium.osm.mutable import Node, Way
 
-from caravan import osm
 from caravan.atomic import OutputError
-from caravan.osm import OsmError, build_road_graph, parse_maxspeed, read_osm, way_rule
-from caravan.roadgraph import EARTH_RADIUS_M, load_graph, save_graph
+from caravan.travel import osm
+from caravan.travel.osm import OsmError, build_road_graph, parse_maxspeed, read_osm, way_rule
+from caravan.travel.roadgraph import EARTH_RADIUS_M, load_graph, save_graph
 from caravan.types import Site
 
 D = EARTH_RADIUS_M * math.radians(0.001)  # metres in 0.001 degree on the equator/a meridian
@@ -589,7 +589,7 @@ def test_default_graph_path(monkeypatch, tmp_path):
 
 
 def test_the_real_sites_bbox_covers_the_three_provinces():
-    from caravan.geography import load_geography
+    from caravan.geo.geography import load_geography
 
     sites = list(load_geography().sites.values())
     min_lon, min_lat, max_lon, max_lat = osm.sites_bbox(sites, 20.0)

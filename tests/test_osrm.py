@@ -1,4 +1,4 @@
-"""caravan.osrm against a real local HTTP server that answers like osrm-routed's table service.
+"""caravan.travel.osrm against a real local HTTP server answering like osrm-routed's table service.
 
 The fake server parses the coordinates and the sources/destinations/annotations query as
 OSRM does, refuses tables larger than its max table size (TooBig, HTTP 400) and computes
@@ -19,9 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-import caravan.osrm
+import caravan.travel.osrm
 from caravan.errors import CaravanError, ParameterError
-from caravan.osrm import OsrmError, osrm_matrix
+from caravan.travel.osrm import OsrmError, osrm_matrix
 from caravan.types import Site
 
 from .conftest import haversine_m
@@ -295,7 +295,7 @@ def test_no_sites_no_request(closed_url):
 
 def test_retry_after_503_succeeds(osrm, monkeypatch):
     waits = []
-    monkeypatch.setattr(caravan.osrm, "sleep", waits.append)
+    monkeypatch.setattr(caravan.travel.osrm, "sleep", waits.append)
     osrm.fail_first = 2
     m = osrm_matrix(SITES, osrm.url, retries=3, backoff_seconds=0.5)
     assert osrm.hits == 3

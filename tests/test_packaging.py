@@ -47,7 +47,7 @@ def test_wheel_contains_data_and_finds_it(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import caravan._resources as r, caravan.planner as p; "
+        "import caravan.folders as r, caravan.plan.week as p; "
         "print(r.data_dir()); print(p.sample_complaints_path().is_file())"
     )
     env = dict(os.environ, PYTHONPATH=str(site))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from caravan.atomic import OutputDir
-from caravan.planner import plan_week
+from caravan.plan.week import plan_week
 
 from .conftest import run_cli
 

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from caravan.geography import load_geography
+from caravan.geo.geography import load_geography
 
 from .conftest import haversine_m, run_cli
 from .test_osm import write_pbf

@@ -10,15 +10,16 @@ import itertools
 
 import pytest
 
-from caravan.export import plan_json
-from caravan.geography import load_geography
-from caravan.history import HistorySnapshot, VisitRecord, open_history
-from caravan.outcomes import outcome_template_csv, read_outcomes
-from caravan.planner import plan_week
-from caravan.priority import load_weights
-from caravan.rolling import RollingOptions, apply_history, resolved_at_visits
+from caravan.geo.geography import load_geography
+from caravan.history.outcomes import read_outcomes
+from caravan.history.store import HistorySnapshot, VisitRecord, open_history
+from caravan.outputs.itinerary import outcome_template_csv
+from caravan.outputs.planfile import plan_json
+from caravan.plan.priority import load_weights
+from caravan.plan.rolling import RollingOptions, apply_history, resolved_at_visits
+from caravan.plan.week import plan_week
+from caravan.plan.workdays import builtin_holidays
 from caravan.types import Complaint, SiteScore
-from caravan.workdays import builtin_holidays
 
 K = 4  # the district-level default of --max-gap-weeks
 WEEKS = 12

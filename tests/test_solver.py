@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.problem import (
+from caravan.solver import EngineUnsuitable, solve
+from caravan.solver.problem import (
     InfeasibleRoute,
     Problem,
     Solution,
@@ -17,7 +18,6 @@ from caravan.problem import (
     make_problem,
     timed_route,
 )
-from caravan.solver import EngineUnsuitable, solve
 
 
 def assert_valid(problem: Problem, sol: Solution) -> None:

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.problem import Vehicle, make_problem
 from caravan.solver import solve
+from caravan.solver.problem import Vehicle, make_problem
 
 from .test_solver import assert_valid, brute_force
 

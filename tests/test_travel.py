@@ -10,9 +10,10 @@ import math
 import numpy as np
 import pytest
 
-from caravan.geography import load_geography
-from caravan.planfile import read_plan
-from caravan.roadgraph import (
+from caravan.geo.geography import load_geography
+from caravan.outputs.planfile import read_plan
+from caravan.travel.matrix import TravelModel, travel_matrix
+from caravan.travel.roadgraph import (
     AccessModel,
     RoadGraph,
     RoadGraphError,
@@ -20,8 +21,7 @@ from caravan.roadgraph import (
     save_graph,
     site_matrix,
 )
-from caravan.roadnet import RoadModel, road_matrix
-from caravan.travel import TravelModel, travel_matrix
+from caravan.travel.roadnet import RoadModel, road_matrix
 from caravan.types import Site
 
 from .conftest import haversine_m, run_cli
@@ -340,7 +340,7 @@ def test_plan_says_which_travel_model(tmp_path):
 
 
 def test_plans_written_before_travel_modes_read_as_straight(tiny, tmp_path):
-    from caravan.export import plan_json
+    from caravan.outputs.planfile import plan_json
 
     data = json.loads(plan_json(tiny))
     assert data["parameters"]["travel"] == {

@@ -33,7 +33,6 @@ from caravan.complaints.reader import (
     ComplaintFile,
     parse_rows,
     read_complaints,
-    today_bangkok,
 )
 from caravan.complaints.report import (
     ACCEPTED_COLUMNS,
@@ -44,7 +43,7 @@ from caravan.complaints.report import (
 )
 from caravan.complaints.source import read_text
 
-_read_text = read_text  # its name before the package (caravan.outcomes uses it)
+_read_text = read_text  # its name before the package (caravan.history.outcomes uses it)
 
 __all__ = [
     "ACCEPTED_COLUMNS",
@@ -60,6 +59,5 @@ __all__ = [
     "read_complaints",
     "read_text",
     "rejects_csv",
-    "today_bangkok",
     "write_check",
 ]

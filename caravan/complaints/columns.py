@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caravan.complaints.privacy import is_personal_header
-from caravan.complaints.text import squash
 from caravan.errors import InputError, ParameterError
+from caravan.text import squash
 
 FIELDS = (
     "id",

@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
-from caravan.complaints.text import clean
+from caravan.clock import BANGKOK
+from caravan.text import clean
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 _BE_AFTER = 2300  # a four-digit year above this is Buddhist era
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

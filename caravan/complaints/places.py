@@ -32,8 +32,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from caravan.complaints.text import clean
-from caravan.geography import Geography
+from caravan.codes import code_digits
+from caravan.geo.geography import Geography
+from caravan.text import clean
 from caravan.types import PROVINCES
 
 GAP_TOLERANCE_DEG = 0.002  # ~ 200 m
@@ -90,16 +91,6 @@ def loose_key(key: str) -> str:
         key = key.replace("orn", "on")
         return _DOUBLE.sub(r"\1", key)
     return _TONE_MARKS.sub("", key)
-
-
-_CODE = re.compile(r"^(?:th)?[\s\-]?(\d+)(?:\.0+)?$")
-
-
-def code_digits(text: str) -> str | None:
-    """The digits of a DOPA code written as ``3501``, ``TH3501``, ``TH-3501``, ``๓๕๐๑`` or
-    ``3501.0`` (a number cell); ``None`` when ``text`` is not written like a code."""
-    m = _CODE.match(clean(text).casefold())
-    return m.group(1) if m else None
 
 
 def _dopa(digits: str) -> str:
@@ -313,7 +304,7 @@ class Placer:
         from shapely import STRtree
         from shapely.geometry import shape
 
-        from caravan.geography import boundaries
+        from caravan.geo.geography import boundaries
 
         if self._tree is None:
             feats = sorted(boundaries("tambon"), key=lambda f: f["properties"]["code"])

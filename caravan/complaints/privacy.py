@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from caravan.complaints.text import clean, squash
+from caravan.text import clean, squash
 
 HIDDEN = "(hidden)"
 MAX_SHOWN = 40  # characters; a longer value is free text

@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from caravan import clock
+from caravan.complaints.categories import CATEGORY_LABELS
 from caravan.complaints.columns import FIELD_ALIASES, FIELDS, ColumnMap
-from caravan.complaints.dates import BANGKOK, DateError, date_of_cell, parse_date
+from caravan.complaints.dates import DateError, date_of_cell, parse_date
 from caravan.complaints.places import (
     BAD_COORDINATES,
     MISMATCH,
@@ -42,11 +44,10 @@ from caravan.complaints.privacy import (
 )
 from caravan.complaints.source import Progress, Table, WrongGuess, open_table
 from caravan.complaints.table import URGENCIES, ComplaintTable
-from caravan.complaints.text import clean
 from caravan.complaints.values import category_of, status_of, urgency_of
 from caravan.errors import InputError
-from caravan.geography import Geography, load_geography
-from caravan.priority import CATEGORY_LABELS
+from caravan.geo.geography import Geography, load_geography
+from caravan.text import clean
 from caravan.types import STATUSES, Complaint, Reject
 
 EARLIEST = dt.date(2000, 1, 1)
@@ -64,10 +65,6 @@ DUPLICATE = "duplicate id"
 # Thailand lies within these; a latitude is never a longitude there and vice versa
 _TH_LAT = (5.0, 21.0)
 _TH_LON = (97.0, 106.0)
-
-
-def today_bangkok() -> dt.date:
-    return dt.datetime.now(BANGKOK).date()
 
 
 @dataclass(frozen=True)
@@ -585,7 +582,7 @@ def _read_table(table: Table, *, today, geography) -> ComplaintFile:
         rows = _text_cells(table.rows, cols.index.get("received", -1))
     checker = _Checker(
         source=src,
-        today=today or today_bangkok(),
+        today=today or clock.today(),
         geography=geography or load_geography(),
         columns=cols,
     )

@@ -4,7 +4,7 @@
 iteration work as on a tuple of :class:`~caravan.types.Complaint` (each one is built when
 asked for). Underneath, every field is one numpy array (dates as day numbers; places,
 categories, statuses and urgencies as small integers into lookup tuples) plus the list of
-ids, so that :func:`caravan.priority.score_sites` can score it with a few array operations
+ids, so that :func:`caravan.plan.priority.score_sites` can score it with a few array operations
 and ``accepted.csv`` can be written without building the objects.
 """
 

@@ -10,8 +10,8 @@ withdrawn, cancelled or refused: closed for any reason, so no longer a reason to
 
 from __future__ import annotations
 
-from caravan.complaints.text import clean, squash
-from caravan.priority import CATEGORY_LABELS
+from caravan.complaints.categories import CATEGORY_LABELS
+from caravan.text import clean, squash
 
 _STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "open": (

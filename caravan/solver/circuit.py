@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from caravan.problem import Problem
+from caravan.solver.problem import Problem
 from caravan.solver.scaling import Scaled
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from caravan.problem import Problem
+from caravan.solver.problem import Problem
 
 
 class TooManyRoutes(Exception):

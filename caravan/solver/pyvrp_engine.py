@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from caravan.problem import Problem
+from caravan.solver.problem import Problem
 
 
 def build_data(problem: Problem, classes: Sequence[tuple[int, ...]], prizes: np.ndarray, W: int):

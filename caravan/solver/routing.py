@@ -1,7 +1,7 @@
 """The problem as an OR-Tools vehicle routing model, searched with guided local search.
 
 This is the textbook way to state a prize-collecting team orienteering problem in OR-Tools:
-one routing vehicle per :class:`~caravan.problem.Vehicle` with its own start and end node, a
+one routing vehicle per :class:`~caravan.solver.problem.Vehicle` with its own start and end node, a
 time dimension (drive time plus the service time of the site left, waiting allowed, each
 vehicle's cumul between its earliest start and latest end), an arc cost of ``W`` per second
 of travel, and each optional site in a disjunction whose penalty is its scaled prize, so that
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from caravan.problem import Problem
+from caravan.solver.problem import Problem
 from caravan.solver.scaling import Scaled
 
 

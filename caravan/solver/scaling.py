@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from caravan.problem import Problem
+from caravan.solver.problem import Problem
 
 
 @dataclass(frozen=True)

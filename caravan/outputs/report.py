@@ -1,0 +1,520 @@
+"""Text and HTML reports on the visit history and on a plan's use of it.
+
+* :func:`plan_history_lines`: what the summary of ``caravan plan`` / ``replan`` adds (days
+  off, due sites, resting sites, changes);
+* :func:`plans_table`, :func:`week_table`: ``caravan history list`` and ``show WEEK``;
+* :func:`season_report` -> :class:`SeasonReport`, rendered by :func:`season_tables` and
+  :func:`season_html` (``caravan report --from WEEK --to WEEK``): visits per district,
+  complaints reached and resolved per week, weeks since each district's last visit. The HTML
+  page is self-contained: its charts are inline SVG, nothing is loaded from the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from caravan.clock import monday_of, week_labels, weeks_between
+from caravan.errors import InputError
+from caravan.history.store import History, PlanRecord
+from caravan.plan.rolling import DEFAULT_MAX_GAP_WEEKS
+from caravan.text import text_table
+from caravan.types import PROVINCES, WeekPlan
+
+# ---------------------------------------------------------------------------- plan summary
+
+
+def plan_history_lines(plan: WeekPlan) -> list[str]:
+    lines = []
+    if plan.days_off:
+        lines.append(
+            "days off: "
+            + "; ".join(f"{d.date.isoformat()} {d.name_en} ({d.source})" for d in plan.days_off)
+        )
+    h = plan.history
+    if h is not None:
+        src = h.source or "none read"
+        lines.append(
+            f"history: {src}, {h.weeks_recorded} earlier week(s) recorded; recency "
+            f"{h.recency_weeks} week(s), max gap {h.max_gap_weeks} week(s)"
+        )
+        resting = [u.code for u in plan.unvisited if u.reason_code == "recently_visited"]
+        if resting:
+            lines.append(f"  resting (visited last week): {', '.join(resting)}")
+        changed = [s for s in h.sites if s.priority != s.base_priority]
+        if changed:
+            lines.append(f"  priority lowered by the history at {len(changed)} site(s)")
+        by_status: dict[str, list[str]] = defaultdict(list)
+        for d in h.due:
+            by_status[d.status].append(f"{d.code} ({d.weeks_since} wk)")
+        if h.due:
+            lines.append(f"  due for a visit: {len(h.due)}")
+            for status in ("required", "served", "over_capacity", "unreachable", "skipped"):
+                if by_status[status]:
+                    lines.append(f"    {status}: {', '.join(by_status[status])}")
+            for d in h.due:
+                if d.status not in ("required", "served"):
+                    lines.append(f"    {d.code}: {d.reason}")
+    for n in plan.notes:
+        lines.append(f"note: {n}")
+    r = plan.replan
+    if r is not None:
+        counts = Counter(c.change for c in r.changes)
+        summary = ", ".join(f"{counts[k]} {k}" for k in ("added", "removed", "moved", "retimed"))
+        lines.append(f"changes against {r.base_plan}: {summary}")
+        for c in r.changes:
+            lines.append(f"  {c.change:8s} {c.code}  {c.before or '-'} -> {c.after or '-'}")
+    return lines
+
+
+# ---------------------------------------------------------------------------- history list/show
+
+
+def _status(p: PlanRecord) -> str:
+    if p.visits == 0:
+        return "recorded (no visits)"
+    if p.active_visits == p.visits:
+        return "active"
+    by = ", ".join(f"#{i}" for i in p.superseded_by)
+    if p.active_visits == 0:
+        return f"replaced by {by}"
+    return f"partly replaced by {by}"
+
+
+def plans_table(plans: Sequence[PlanRecord]) -> list[str]:
+    rows = [
+        (
+            f"#{p.id}",
+            p.week,
+            p.level,
+            " ".join(p.provinces),
+            p.visits,
+            f"replan of #{p.replan_of}" if p.replan_of else "plan",
+            _status(p),
+            p.recorded,
+            p.source,
+        )
+        for p in plans
+    ]
+    return text_table(
+        ("plan", "week", "level", "provinces", "visits", "kind", "status", "recorded", "source"),
+        rows,
+    )
+
+
+def unknown_week(history: History, week: str) -> InputError:
+    weeks = history.weeks()
+    if not weeks:
+        return InputError(
+            "the history is empty: record a plan first (caravan plan --commit, or caravan "
+            "history record PLAN.json)",
+            source=str(history.path),
+        )
+    return InputError(
+        f"week {week} is not in the history (recorded weeks: {weeks[0]} to {weeks[-1]})",
+        source=str(history.path),
+    )
+
+
+def week_table(history: History, week: str) -> list[str]:
+    plans = history.plans(week=week)
+    if not plans:
+        raise unknown_week(history, week)
+    visits = history.visits(weeks=[week])
+    lines = [
+        f"week {week}: {len(visits)} active visit(s) from plan(s) "
+        + ", ".join(f"#{p.id}" for p in plans if p.active_visits)
+    ]
+    rows = []
+    for v in visits:
+        if v.visited is None:
+            outcome = ("", "", "", "not reported")
+        else:
+            outcome = ("yes" if v.visited else "no", v.resolved, v.escalated, v.note)
+        rows.append(
+            (
+                v.date.isoformat(),
+                v.unit,
+                v.arrive,
+                v.code,
+                v.name_en,
+                v.name_th,
+                v.open_complaints,
+                *outcome,
+            )
+        )
+    lines += text_table(
+        (
+            "date",
+            "unit",
+            "arrive",
+            "code",
+            "name_en",
+            "name_th",
+            "open",
+            "visited",
+            "resolved",
+            "escalated",
+            "note",
+        ),
+        rows,
+    )
+    lines.append("plans recorded for this week:")
+    lines += ["  " + x for x in plans_table(plans)]
+    return lines
+
+
+# ---------------------------------------------------------------------------- season report
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week: str
+    visits: int
+    made: int
+    districts: int
+    reached: int  # open complaints at the visited sites (made visits)
+    resolved: int
+    escalated: int
+    reported: int  # visits with an outcome
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    province_code: str
+    code: str
+    name_th: str
+    name_en: str
+    visits: int  # made visits in the range (tambon visits count for their district)
+    last_visit: dt.date | None  # up to the end of the range, earlier weeks included
+    weeks_since: int | None  # from the week of the last visit to the --to week
+
+
+@dataclass(frozen=True)
+class SeasonReport:
+    source: str
+    first: str
+    last: str
+    weeks: tuple[WeekRow, ...]
+    districts: tuple[DistrictRow, ...]
+    max_gap_weeks: int
+
+
+def season_report(
+    history: History,
+    *,
+    first: str,
+    last: str,
+    provinces: Sequence[str] | None = None,
+    max_gap_weeks: int | None = None,
+) -> SeasonReport:
+    from caravan.geo.geography import load_geography
+
+    weeks = week_labels(first, last)
+    recorded = history.weeks()
+    in_plans = {p for rec in history.plans() if rec.week in weeks for p in rec.provinces}
+    provs = tuple(provinces) if provinces else tuple(p for p in PROVINCES if p in in_plans)
+    if not recorded:
+        raise unknown_week(history, first)
+    if not set(weeks) & set(recorded):
+        raise InputError(
+            f"no recorded week between {first} and {last} (recorded weeks: {recorded[0]} to "
+            f"{recorded[-1]})",
+            source=str(history.path),
+        )
+    end = monday_of(last) + dt.timedelta(days=7)
+    all_visits = [v for v in history.visits(before=end, provinces=provs)]
+    in_range = [v for v in all_visits if v.week in weeks]
+    week_rows = []
+    for w in weeks:
+        vs = [v for v in in_range if v.week == w]
+        made = [v for v in vs if v.made]
+        week_rows.append(
+            WeekRow(
+                week=w,
+                visits=len(vs),
+                made=len(made),
+                districts=len({v.district_code for v in made}),
+                reached=sum(v.open_complaints for v in made),
+                resolved=sum(v.resolved for v in made),
+                escalated=sum(v.escalated for v in made),
+                reported=sum(v.visited is not None for v in vs),
+            )
+        )
+    geo = load_geography()
+    count: Counter[str] = Counter(v.district_code for v in in_range if v.made)
+    last_visit: dict[str, dt.date] = {}
+    for v in all_visits:
+        if v.made and v.date > last_visit.get(v.district_code, dt.date.min):
+            last_visit[v.district_code] = v.date
+    districts = []
+    for s in geo.candidates(level="district", provinces=provs):
+        day = last_visit.get(s.code)
+        districts.append(
+            DistrictRow(
+                province_code=s.province_code,
+                code=s.code,
+                name_th=s.name_th,
+                name_en=s.name_en,
+                visits=count[s.code],
+                last_visit=day,
+                weeks_since=weeks_between(day, monday_of(last)) if day else None,
+            )
+        )
+    return SeasonReport(
+        source=str(history.path),
+        first=first,
+        last=last,
+        weeks=tuple(week_rows),
+        districts=tuple(districts),
+        max_gap_weeks=DEFAULT_MAX_GAP_WEEKS["district"] if max_gap_weeks is None else max_gap_weeks,
+    )
+
+
+def season_tables(rep: SeasonReport) -> list[str]:
+    lines = [f"season report {rep.first} to {rep.last} ({rep.source})", "", "per week:"]
+    lines += text_table(
+        (
+            "week",
+            "visits",
+            "made",
+            "districts",
+            "complaints_reached",
+            "resolved",
+            "escalated",
+            "outcomes_reported",
+        ),
+        [
+            (
+                w.week,
+                w.visits,
+                w.made,
+                w.districts,
+                w.reached,
+                w.resolved,
+                w.escalated,
+                f"{w.reported}/{w.visits}",
+            )
+            for w in rep.weeks
+        ],
+    )
+    tot = (
+        sum(w.visits for w in rep.weeks),
+        sum(w.reached for w in rep.weeks),
+        sum(w.resolved for w in rep.weeks),
+        sum(w.escalated for w in rep.weeks),
+    )
+    lines.append(
+        f"total: {tot[0]} visits, {tot[1]} complaints reached, {tot[2]} resolved, "
+        f"{tot[3]} escalated"
+    )
+    lines += ["", f"per district (weeks since the last visit, as of {rep.last}):"]
+    lines += text_table(
+        ("province", "code", "name_en", "name_th", "visits", "last_visit", "weeks_since"),
+        [
+            (
+                d.province_code,
+                d.code,
+                d.name_en,
+                d.name_th,
+                d.visits,
+                d.last_visit.isoformat() if d.last_visit else "never",
+                "" if d.weeks_since is None else d.weeks_since,
+            )
+            for d in rep.districts
+        ],
+    )
+    overdue = [
+        d.code for d in rep.districts if d.weeks_since is None or d.weeks_since >= rep.max_gap_weeks
+    ]
+    lines.append(
+        f"districts without a visit for {rep.max_gap_weeks}+ weeks (or never): "
+        + (", ".join(overdue) if overdue else "none")
+    )
+    return lines
+
+
+# ---------------------------------------------------------------------------- HTML + SVG
+
+_BLUE, _GREEN, _ORANGE, _RED, _GREY = "#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#999999"
+
+
+def _esc(x: object) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _svg_week_bars(rep: SeasonReport) -> str:
+    """Grouped bars per week: complaints reached, resolved, escalated."""
+    series = (("reached", _BLUE), ("resolved", _GREEN), ("escalated", _ORANGE))
+    top = max([1, *(max(w.reached, w.resolved, w.escalated) for w in rep.weeks)])
+    bw, gap, left, h = 12, 14, 48, 220
+    width = max(left + len(rep.weeks) * (3 * bw + gap) + 20, left + 3 * 130 + 20)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h + 60}" '
+        f'role="img" aria-label="complaints reached and resolved per week">'
+    ]
+    for i in range(5):
+        y = 10 + h - h * i / 4
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10">'
+            f"{round(top * i / 4)}</text>"
+        )
+    for k, w in enumerate(rep.weeks):
+        x0 = left + k * (3 * bw + gap) + gap / 2
+        for j, (name, colour) in enumerate(series):
+            v = getattr(w, name)
+            bh = h * v / top
+            parts.append(
+                f'<rect x="{x0 + j * bw:.1f}" y="{10 + h - bh:.1f}" width="{bw - 1}" '
+                f'height="{bh:.1f}" fill="{colour}"><title>{_esc(w.week)} {name}: {v}</title>'
+                "</rect>"
+            )
+        parts.append(
+            f'<text x="{x0 + 1.5 * bw:.1f}" y="{h + 24}" text-anchor="middle" font-size="10">'
+            f"{_esc(w.week[5:])}</text>"
+        )
+    for j, (name, colour) in enumerate(series):
+        parts.append(
+            f'<rect x="{left + j * 130}" y="{h + 38}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{left + j * 130 + 14}" y="{h + 47}" font-size="11">complaints {name}'
+            "</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _svg_district_bars(rep: SeasonReport, attr: str, label: str, limit: int | None) -> str:
+    """One horizontal bar per district (visits, or weeks since the last visit)."""
+    rows = rep.districts
+    values = [getattr(d, attr) for d in rows]
+    top = max([1, *(v for v in values if v is not None), limit or 0])
+    left, bar, w = 190, 14, 420
+    h = len(rows) * (bar + 4) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + w + 60}" height="{h}" '
+        f'role="img" aria-label="{_esc(label)}">'
+    ]
+    for i, (d, v) in enumerate(zip(rows, values, strict=True)):
+        y = 10 + i * (bar + 4)
+        never = v is None
+        length = w if never else w * v / top
+        colour = _GREY if never else (_RED if limit is not None and v >= limit else _BLUE)
+        text = "never" if never else str(v)
+        parts.append(
+            f'<text x="{left - 6}" y="{y + bar - 3}" text-anchor="end" font-size="11">'
+            f"{_esc(d.code)} {_esc(d.name_th)}</text>"
+            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{colour}">'
+            f"<title>{_esc(d.name_en)}: {text}</title></rect>"
+            f'<text x="{left + length + 4:.1f}" y="{y + bar - 3}" font-size="11">{text}</text>'
+        )
+    if limit is not None:
+        x = left + w * limit / top
+        parts.append(
+            f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{h - 16}" stroke="{_RED}" '
+            f'stroke-dasharray="4 3"/><text x="{x:.1f}" y="{h - 4}" font-size="10" '
+            f'text-anchor="middle" fill="{_RED}">max gap {limit} weeks</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_esc('' if c is None else c)}</td>" for c in r) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def season_html(rep: SeasonReport) -> str:
+    title = f"caravan season report {rep.first} to {rep.last}"
+    week_rows = [
+        (
+            w.week,
+            w.visits,
+            w.made,
+            w.districts,
+            w.reached,
+            w.resolved,
+            w.escalated,
+            f"{w.reported}/{w.visits}",
+        )
+        for w in rep.weeks
+    ]
+    district_rows = [
+        (
+            d.province_code,
+            d.code,
+            d.name_th,
+            d.name_en,
+            d.visits,
+            d.last_visit.isoformat() if d.last_visit else "never",
+            "" if d.weeks_since is None else d.weeks_since,
+        )
+        for d in rep.districts
+    ]
+    return f"""<!DOCTYPE html>
+<html lang="th">
+<head>
+<meta charset="utf-8">
+<title>{_esc(title)}</title>
+<style>
+body {{ font-family: "Noto Sans Thai", "Sarabun", Tahoma, sans-serif; margin: 24px; }}
+table {{ border-collapse: collapse; margin: 8px 0 24px; }}
+th, td {{ border: 1px solid #ccc; padding: 3px 8px; font-size: 13px; text-align: left; }}
+th {{ background: #f2f2f2; }}
+h2 {{ margin-top: 28px; }}
+.note {{ color: #555; font-size: 13px; }}
+</style>
+</head>
+<body>
+<h1>{_esc(title)}</h1>
+<p class="note">History: {_esc(rep.source)}. Complaints reached: open complaints at the
+visited sites when the visit was planned; resolved and escalated: as reported by the field
+teams (outcome files). A visit reported as not made counts for nothing.</p>
+<h2>Complaints reached and resolved per week</h2>
+{_svg_week_bars(rep)}
+{
+        _html_table(
+            (
+                "week",
+                "visits",
+                "made",
+                "districts",
+                "complaints reached",
+                "resolved",
+                "escalated",
+                "outcomes reported",
+            ),
+            week_rows,
+        )
+    }
+<h2>Visits per district</h2>
+{_svg_district_bars(rep, "visits", "visits per district", None)}
+<h2>Weeks since each district's last visit (as of {_esc(rep.last)})</h2>
+{_svg_district_bars(rep, "weeks_since", "weeks since the last visit", rep.max_gap_weeks)}
+{
+        _html_table(
+            ("province", "code", "name_th", "name_en", "visits", "last visit", "weeks since"),
+            district_rows,
+        )
+    }
+</body>
+</html>
+"""
+
+
+__all__ = [
+    "SeasonReport",
+    "plan_history_lines",
+    "plans_table",
+    "season_html",
+    "season_report",
+    "season_tables",
+    "week_table",
+]

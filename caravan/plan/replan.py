@@ -1,0 +1,251 @@
+"""Mid-week replanning: keep the days already worked, re-optimise the rest of the week.
+
+``replan_week`` takes a plan (read from its ``plan.json`` by
+:func:`caravan.outputs.planfile.read_plan`), keeps every route of the days up to and including
+``done_through`` exactly as planned, and plans the remaining working days again with the
+same parameters (units, bases, day window, visit length, travel model, seed), with:
+
+* new complaints when a file is given (priorities aged to the same Monday as the original
+  plan, and the history rules applied again from the history database when there is one);
+  otherwise the priorities stored in the original plan;
+* the sites visited on the kept days left out (``visited_this_week``); a ``--must-visit``
+  for one of them puts it back (a visit that did not take place, for example);
+* the original plan's must-visit and due sites still required, ``--must-visit`` /
+  ``--skip`` added, and ``--holiday`` days taken off the remaining days.
+
+The new plan is a whole week again (kept days plus new days) and says what changed: in
+``plan.json`` (``replan.changes``: ``added``, ``removed``, ``moved`` to another day or unit,
+``retimed`` on the same day and unit) and in ``itinerary.csv``'s extra ``changed`` column
+(``done`` for a kept visit, ``unchanged``, ``added``, ``moved``, ``retimed``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from caravan.clock import hhmm, monday_of, parse_date
+from caravan.codes import norm_code
+from caravan.complaints import ComplaintFile
+from caravan.errors import ParameterError
+from caravan.geo.geography import Geography, load_geography
+from caravan.history.store import HistorySnapshot
+from caravan.plan.request import request_of
+from caravan.plan.rolling import RollingOptions
+from caravan.plan.week import plan_week, read_request_complaints
+from caravan.types import DayOff, ReplanInfo, Route, Unvisited, VisitChange, WeekPlan
+
+
+def _visit_places(routes: Sequence[Route]) -> dict[str, tuple[dt.date, str, int]]:
+    out = {}
+    for r in routes:
+        for s in r.visits:
+            out[s.code] = (r.unit_day.date, r.unit_day.unit, s.arrive or 0)
+    return out
+
+
+def _where(place: tuple[dt.date, str, int]) -> str:
+    return f"{place[0].isoformat()} {place[1]} {hhmm(place[2])}"
+
+
+def replan_week(
+    *,
+    plan: WeekPlan,
+    done_through: str | dt.date,
+    complaints: str | Path | ComplaintFile | None = None,
+    reading: Mapping[str, object] | None = None,
+    history: HistorySnapshot | None = None,
+    must_visit: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    holidays: Sequence[str | dt.date] = (),
+    time_limit: float | None = None,
+    today: dt.date | None = None,
+    geography: Geography | None = None,
+    base_path: str = "(in memory)",
+) -> WeekPlan:
+    """Replan the rest of a week (module docstring). ``complaints`` is a new complaint
+    file (a path, read with the ``reading`` options: ``encoding``, ``sheet``, ``columns`` as
+    in :class:`~caravan.plan.request.PlanRequest`; or a file already read). ``base_path``
+    names the plan's file in the notes and in ``plan.json``'s ``replan.base_plan``.
+
+    Raises :class:`ParameterError` for a ``done_through`` outside the plan's week or with no
+    working day after it, or a ``--holiday`` on a kept day.
+    """
+    orig = plan
+    p = orig.parameters
+    monday = monday_of(p.week)
+    sunday = monday + dt.timedelta(days=6)
+    done = parse_date(done_through, param="--done-through")
+    if not monday <= done <= sunday:
+        raise ParameterError(
+            f"{done.isoformat()} is not in the plan's week {p.week} ({monday.isoformat()} to "
+            f"{sunday.isoformat()})",
+            param="--done-through",
+        )
+    off = []
+    for text in holidays:
+        day = parse_date(text, param="--holiday")
+        if not done < day <= sunday:
+            raise ParameterError(
+                f"{day.isoformat()} is not one of the days left to replan ({p.week} after "
+                f"{done.isoformat()})",
+                param="--holiday",
+            )
+        off.append(day)
+    remaining = [d for d in p.dates if d > done and d not in off]
+    if not remaining:
+        raise ParameterError(
+            f"no working day of {p.week} is left after {done.isoformat()} "
+            f"(the plan's days: {', '.join(d.isoformat() for d in p.dates)})",
+            param="--done-through",
+        )
+    kept = tuple(r for r in orig.routes if r.unit_day.date <= done)
+    kept_places = _visit_places(kept)
+    wanted = [norm_code(c) for c in must_visit]
+    exclude = {
+        code: Unvisited(
+            code,
+            orig.scores[code].priority if code in orig.scores else 0.0,
+            "visited_this_week",
+            f"already visited this week ({place[0].isoformat()}, unit {place[1]})",
+        )
+        for code, place in kept_places.items()
+        if code not in wanted
+    }
+    must = [c for c in dict.fromkeys([*p.must_visit, *wanted]) if c not in exclude]
+    skips = list(dict.fromkeys([*p.skip, *(norm_code(c) for c in skip)]))
+
+    geo = geography or load_geography()
+    geo = Geography(sites={**geo.sites, **orig.sites})
+    h = orig.history
+    recency = h.recency_weeks if h else 0
+    gap = h.max_gap_weeks if h else 0
+    if complaints is not None and history is not None:
+        rolling = RollingOptions(
+            history=history, recency_weeks=recency, max_gap_weeks=gap, exclude=exclude
+        )
+    else:
+        carried = tuple(d for d in h.due if d.status == "required") if h else ()
+        rolling = RollingOptions(
+            recency_weeks=recency, max_gap_weeks=gap, exclude=exclude, carried_due=carried
+        )
+    # the original request, with the replan's changes; the sites and residents are those
+    # the plan recorded (its files may be gone), so plan_week reads neither file again
+    asked = request_of(orig).replace(
+        must_visit=tuple(must),
+        skip=tuple(skips),
+        time_limit=time_limit if time_limit is not None else p.time_limit,
+        **(reading or {}),
+    )
+    if complaints is not None and not isinstance(complaints, ComplaintFile):
+        asked = asked.replace(complaints=str(complaints))
+    if isinstance(complaints, ComplaintFile):
+        cfile = complaints
+    elif complaints is not None:
+        cfile = read_request_complaints(asked, today=today, geography=geo)
+    else:  # the priorities stored in the plan
+        cfile = ComplaintFile(source=p.complaints_source, rows=0, accepted=(), rejects=())
+    new = plan_week(
+        asked.replace(sites="", population=""),
+        complaints=cfile,
+        population=orig.population or None,
+        matrix=orig.matrix,
+        today=today,
+        geography=geo,
+        rolling=rolling,
+        only_dates=remaining,
+        given_scores=None if complaints is not None else orig.scores,
+    )
+    new = dataclasses.replace(new, request=asked)
+    routes = tuple(
+        sorted(
+            (*kept, *new.routes),
+            key=lambda r: (r.unit_day.date, r.unit_day.province_code, r.unit_day.unit),
+        )
+    )
+    visited = {s.code for r in routes for s in r.visits}
+    unvisited = tuple(u for u in new.unvisited if u.code not in visited)
+
+    # what changed
+    before = _visit_places([r for r in orig.routes if r.unit_day.date > done])
+    after = _visit_places(new.routes)
+    changes: list[VisitChange] = []
+    rows: dict[str, str] = {}
+    for code, place in kept_places.items():
+        rows[ReplanInfo.visit_key(place[0], place[1], code)] = "done"
+    for code, place in sorted(after.items(), key=lambda kv: (kv[1], kv[0])):
+        old = before.get(code)
+        if old is None:
+            change = "added"
+        elif old[:2] != place[:2]:
+            change = "moved"
+        elif old[2] != place[2]:
+            change = "retimed"
+        else:
+            change = "unchanged"
+        rows[ReplanInfo.visit_key(place[0], place[1], code)] = change
+        if change != "unchanged":
+            changes.append(VisitChange(code, change, _where(old) if old else "", _where(place)))
+    for code, old in sorted(before.items(), key=lambda kv: (kv[1], kv[0])):
+        if code not in after:
+            changes.append(VisitChange(code, "removed", _where(old), ""))
+
+    kept_obj = (
+        sum(s.priority for r in kept for s in r.visits)
+        - (sum(r.drive_seconds for r in kept) / 60) / p.minutes_per_point
+    )
+    sv = new.solve
+    solve = dataclasses.replace(
+        sv,
+        objective=round(sv.objective + kept_obj, 6),
+        bound=None if sv.bound is None else round(sv.bound + kept_obj, 6),
+        detail={**sv.detail, "replanned_days": [d.isoformat() for d in remaining]},
+    )
+    params = dataclasses.replace(
+        p,
+        dates=tuple(
+            sorted(
+                {*(r.unit_day.date for r in kept), *(d for d in p.dates if d <= done), *remaining}
+            )
+        ),
+        must_visit=tuple(must),
+        skip=tuple(skips),
+        time_limit=new.parameters.time_limit,
+        complaints_source=new.parameters.complaints_source
+        if complaints is not None
+        else p.complaints_source,
+    )
+    days_off = tuple(
+        sorted(
+            (
+                *orig.days_off,
+                *(DayOff(d, "วันหยุด (กำหนดเพิ่ม)", "holiday (--holiday)", "--holiday") for d in off),
+            ),
+            key=lambda d: d.date,
+        )
+    )
+    note = (
+        f"replan of {base_path}: the {len(kept_places)} visit(s) up to {done.isoformat()} are "
+        f"kept; {', '.join(d.isoformat() for d in remaining)} planned again"
+    )
+    return dataclasses.replace(
+        new,
+        parameters=params,
+        sites=orig.sites,
+        routes=routes,
+        unvisited=unvisited,
+        solve=solve,
+        complaints=new.complaints if complaints is not None else orig.complaints,
+        days_off=days_off,
+        history=new.history if h is not None else None,
+        notes=(note, *new.notes),
+        replan=ReplanInfo(
+            base_plan=base_path,
+            done_through=done,
+            kept_visits=len(kept_places),
+            changes=tuple(changes),
+            row_changes=rows,
+        ),
+    )

@@ -1,0 +1,129 @@
+"""Working days of a planned week: Thai government holidays are never scheduled.
+
+The built-in calendar is ``data/holidays/th_2026_2027.csv`` (its sources are in
+``data/holidays/README.md``): the government holidays, substitution days and special
+holidays of 2026 and 2027. caravan never fetches holidays from the internet.
+
+The working days of a week are the first ``days`` days from its Monday, minus the holidays
+among them. ``--holiday DATE`` adds a day off (a local holiday, a special holiday announced
+late); ``--workday DATE`` makes a day a working day: it overrides a holiday, or adds a day
+of the week beyond ``days`` (a make-up Saturday). Both dates must lie in the planned week.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from caravan.clock import parse_date
+from caravan.clock import week_label as clock_week_label
+from caravan.errors import NoPlanError, ParameterError
+from caravan.folders import data_path
+from caravan.types import DayOff
+
+CALENDAR_FILE = ("holidays", "th_2026_2027.csv")
+COVERED_YEARS = (2026, 2027)
+
+
+@dataclass(frozen=True)
+class Holiday:
+    date: dt.date
+    kind: str  # holiday | substitution | special
+    status: str  # official | provisional
+    name_th: str
+    name_en: str
+
+
+@cache
+def builtin_holidays() -> dict[dt.date, Holiday]:
+    """The built-in calendar, by date."""
+    out: dict[dt.date, Holiday] = {}
+    with open(data_path(*CALENDAR_FILE), encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            day = dt.date.fromisoformat(row["date"])
+            out[day] = Holiday(day, row["kind"], row["status"], row["name_th"], row["name_en"])
+    return out
+
+
+@dataclass(frozen=True)
+class WorkWeek:
+    dates: tuple[dt.date, ...]  # the working days, in order
+    days_off: tuple[DayOff, ...]  # the days among the first ``days`` that are not worked
+    notes: tuple[str, ...] = ()
+
+
+def working_days(
+    *,
+    monday: dt.date,
+    days: int,
+    holidays: Iterable[str | dt.date] = (),
+    workdays: Iterable[str | dt.date] = (),
+    week_label: str = "",
+) -> WorkWeek:
+    """The working days of the week starting ``monday`` (see the module docstring).
+
+    Raises :class:`ParameterError` for a date that is not a date or not in the week, or that
+    is given both as ``--holiday`` and ``--workday``; :class:`NoPlanError` when no working
+    day is left.
+    """
+    sunday = monday + dt.timedelta(days=6)
+    label = week_label or clock_week_label(monday)
+
+    def in_week(day: dt.date, param: str) -> dt.date:
+        if not monday <= day <= sunday:
+            raise ParameterError(
+                f"{day.isoformat()} is not in week {label} ({monday.isoformat()} to "
+                f"{sunday.isoformat()})",
+                param=param,
+            )
+        return day
+
+    extra = [in_week(parse_date(d, param="--holiday"), "--holiday") for d in holidays]
+    work = [in_week(parse_date(d, param="--workday"), "--workday") for d in workdays]
+    both = sorted(set(extra) & set(work))
+    if both:
+        raise ParameterError(
+            f"{both[0].isoformat()} is both a --holiday and a --workday", param="--workday"
+        )
+    builtin = builtin_holidays()
+    span = [monday + dt.timedelta(days=i) for i in range(days)]
+    chosen = sorted(set(span) | set(work))
+    off: list[DayOff] = []
+    dates: list[dt.date] = []
+    for day in chosen:
+        if day in work:
+            dates.append(day)
+        elif day in extra:
+            off.append(DayOff(day, "วันหยุด (กำหนดเพิ่ม)", "holiday (--holiday)", "--holiday"))
+        elif day in builtin:
+            h = builtin[day]
+            off.append(DayOff(day, h.name_th, h.name_en, "built-in"))
+        else:
+            dates.append(day)
+    notes = []
+    years = sorted({d.year for d in chosen} - set(COVERED_YEARS))
+    if years:
+        notes.append(
+            f"caravan has no built-in holidays for {', '.join(map(str, years))}: "
+            "add any with --holiday"
+        )
+    provisional = [
+        builtin[d.date]
+        for d in off
+        if d.source == "built-in" and builtin[d.date].status != "official"
+    ]
+    for h in provisional:
+        notes.append(
+            f"{h.date.isoformat()} ({h.name_en}) is a provisional lunar date: check the "
+            "official calendar"
+        )
+    if not dates:
+        names = "; ".join(f"{d.date.isoformat()} {d.name_en}" for d in off)
+        raise NoPlanError(
+            f"week {label} has no working day left in its first {days} day(s) ({names}): "
+            "use --workday DATE to work on one of them"
+        )
+    return WorkWeek(dates=tuple(dates), days_off=tuple(off), notes=tuple(notes))

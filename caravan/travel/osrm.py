@@ -1,0 +1,370 @@
+"""Drive times and distances from an OSRM server (its table service).
+
+:func:`osrm_matrix` asks an `OSRM <https://project-osrm.org>`_ 5.x server (``osrm-routed``)
+for the fastest drive between every pair of sites, with only the standard library::
+
+    GET {url}/table/v1/{profile}/{lon,lat;lon,lat;...}
+        ?sources=...&destinations=...&annotations=duration,distance
+
+Coordinates go as WGS84 lon,lat with 6 decimals (about 0.1 m). The server answers
+``durations`` in **seconds** and ``distances`` in **metres** (floats, ``null`` where it finds
+no road); caravan rounds times up to **whole minutes** (as in every caravan matrix, see
+:mod:`caravan.travel.matrix`) and distances to whole metres. The diagonal is 0.
+
+Chunking: ``osrm-routed --max-table-size N`` (100 by default) refuses larger tables with
+``TooBig``. When there are more sites than ``max_table_size``, they are split into blocks of
+``max_table_size // 2`` and each (source block, destination block) pair is one request with
+the coordinates of both blocks (a block with itself sends its coordinates once), so no
+request has more than ``max_table_size`` coordinates. A server started with a smaller limit
+answers ``TooBig``: caravan then halves its tables and asks again, down to two coordinates.
+
+Each request is tried up to ``retries`` times, waiting ``backoff_seconds``, then twice as long
+after each failure, when the server cannot be reached, does not answer within ``timeout``
+seconds, or answers HTTP 429 or 5xx. Any other answer is final.
+
+The server snaps every coordinate to its nearest road, however far; a site snapped more than
+``max_snap_km`` away (the waypoint's ``distance``, metres) is an error, as is a pair without
+a road between them. Every error is an :class:`OsrmError` of one line that says what to do.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Sequence
+from time import sleep
+
+from caravan.errors import CaravanError, ParameterError
+from caravan.types import Site, TravelMatrix, whole_minutes
+
+#: what each OSRM error code asks the planner to do (after "the OSRM server at URL answered")
+_ADVICE = {
+    "TooBig": "it refuses even tables of at most {size} coordinates: start osrm-routed with "
+    "a larger --max-table-size",
+    "NoSegment": "move the site with --sites or use --travel road",
+    "NoTable": "check that the server's extract covers the provinces, or use --travel road",
+}
+_DEFAULT_ADVICE = "check --osrm-url (caravan needs OSRM 5.x) or use --travel road"
+_PROFILE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+class OsrmError(CaravanError):
+    """The OSRM server cannot be reached or its answer cannot be used."""
+
+
+class _TooBig(OsrmError):
+    """The server refused a table as too big (caravan then asks for smaller ones)."""
+
+
+def osrm_matrix(
+    sites: Sequence[Site],
+    url: str,
+    *,
+    profile: str = "driving",
+    max_table_size: int = 100,
+    retries: int = 3,
+    timeout: float = 60.0,
+    backoff_seconds: float = 1.0,
+    max_snap_km: float = 5.0,
+) -> TravelMatrix:
+    """Fastest drive between every pair of ``sites`` from the OSRM server at ``url``.
+
+    ``url`` is the server's address (``http://localhost:5000``; a trailing slash is
+    ignored), ``profile`` the profile name in the request path. See the module docstring for
+    chunking (``max_table_size``), retries (``retries`` tries in all, ``timeout`` seconds
+    each, ``backoff_seconds`` doubling) and ``max_snap_km``. Raises :class:`ParameterError`
+    for a bad argument and :class:`OsrmError` when the server cannot give the matrix."""
+    base = _check_url(url)
+    if not _PROFILE.fullmatch(profile or ""):
+        raise ParameterError(
+            f"must be a name such as 'driving' (letters, digits, '_', '.', '-'), got {profile!r}",
+            param="profile",
+        )
+    if isinstance(max_table_size, bool) or not isinstance(max_table_size, int):
+        raise ParameterError(
+            f"must be a whole number, got {max_table_size!r}", param="max_table_size"
+        )
+    if max_table_size < 2:
+        raise ParameterError(f"must be at least 2, got {max_table_size}", param="max_table_size")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 1:
+        raise ParameterError(
+            f"must be a whole number of at least 1, got {retries!r}", param="retries"
+        )
+    if not timeout > 0:
+        raise ParameterError(f"must be more than 0 seconds, got {timeout}", param="timeout")
+    if not backoff_seconds >= 0:
+        raise ParameterError(
+            f"must be 0 seconds or more, got {backoff_seconds}", param="backoff_seconds"
+        )
+    if not max_snap_km > 0:
+        raise ParameterError(f"must be more than 0 km, got {max_snap_km}", param="max_snap_km")
+
+    n = len(sites)
+    sec = [[0] * n for _ in range(n)]
+    met = [[0] * n for _ in range(n)]
+    size = max_table_size
+    while True:
+        client = _Client(base, profile, size, retries, timeout, backoff_seconds)
+        try:
+            for rows, cols in _blocks(n, size):
+                durations, distances = client.table(sites, rows, cols, max_snap_km)
+                for a, i in enumerate(rows):
+                    for b, j in enumerate(cols):
+                        if i != j:
+                            sec[i][j] = whole_minutes(durations[a][b])
+                            met[i][j] = round(distances[a][b])
+            break
+        except _TooBig:
+            # the server was started with a smaller --max-table-size: ask again, halved
+            smaller = min(size, n) // 2
+            if smaller < 2:
+                raise
+            size = smaller
+    return TravelMatrix(
+        codes=tuple(s.code for s in sites),
+        seconds=tuple(tuple(row) for row in sec),
+        metres=tuple(tuple(row) for row in met),
+        model=f"osrm({base}, profile={profile})",
+    )
+
+
+def _check_url(url: str) -> str:
+    """``url`` without its trailing slashes; a one-line :class:`ParameterError` if unusable."""
+    url = (url or "").strip()
+    if not url:
+        raise ParameterError(
+            "is empty: give the OSRM server's address, for example http://localhost:5000",
+            param="--osrm-url",
+        )
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ParameterError(
+            f"must start with http:// or https:// and name a host, got {url!r}",
+            param="--osrm-url",
+        )
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ParameterError(
+            f"must be the server's address without '?' or '#', got {url!r}", param="--osrm-url"
+        )
+    return url.rstrip("/")
+
+
+def _blocks(n: int, max_table_size: int) -> Iterator[tuple[list[int], list[int]]]:
+    """(source sites, destination sites) of each request: one request when everything fits,
+    else every pair of blocks of ``max_table_size // 2`` sites."""
+    if n == 0:
+        return
+    if n <= max_table_size:
+        yield list(range(n)), list(range(n))
+        return
+    size = max_table_size // 2
+    blocks = [list(range(i, min(i + size, n))) for i in range(0, n, size)]
+    for rows in blocks:
+        for cols in blocks:
+            yield rows, cols
+
+
+class _Client:
+    """One OSRM server: sends table requests with retries and checks the answers."""
+
+    def __init__(
+        self,
+        base: str,
+        profile: str,
+        max_table_size: int,
+        retries: int,
+        timeout: float,
+        backoff_seconds: float,
+    ) -> None:
+        self.base = base
+        self.profile = profile
+        self.max_table_size = max_table_size
+        self.retries = retries
+        self.timeout = timeout
+        self.backoff_seconds = backoff_seconds
+
+    # ---------------------------------------------------------------- one table
+
+    def table(
+        self, sites: Sequence[Site], rows: list[int], cols: list[int], max_snap_km: float
+    ) -> tuple[list[list[float]], list[list[float]]]:
+        """Durations (s) and distances (m) from the sites ``rows`` to the sites ``cols``."""
+        coords = rows if rows == cols else rows + cols
+        src = list(range(len(rows)))
+        dst = src if rows == cols else list(range(len(rows), len(rows) + len(cols)))
+        path = ";".join(f"{sites[i].lon:.6f},{sites[i].lat:.6f}" for i in coords)
+        query = (
+            f"sources={';'.join(map(str, src))}&destinations={';'.join(map(str, dst))}"
+            "&annotations=duration,distance"
+        )
+        answer = self._get(f"{self.base}/table/v1/{self.profile}/{path}?{query}", sites, coords)
+
+        code = answer.get("code")
+        if code != "Ok":
+            raise self._code_error(code, answer.get("message"), sites, coords)
+        if "durations" in answer and "distances" not in answer:
+            raise OsrmError(
+                f"the OSRM server at {self.base} answered without distances: caravan needs "
+                "OSRM 5.x with annotations=duration,distance in the table service (upgrade "
+                "osrm-routed) or use --travel road"
+            )
+        durations = self._matrix(answer, "durations", len(rows), len(cols))
+        distances = self._matrix(answer, "distances", len(rows), len(cols))
+        for key, idx in (("sources", rows), ("destinations", cols)):
+            self._check_snaps(answer.get(key), [sites[i] for i in idx], max_snap_km)
+        for a, i in enumerate(rows):
+            for b, j in enumerate(cols):
+                if i != j and (durations[a][b] is None or distances[a][b] is None):
+                    s, t = sites[i], sites[j]
+                    raise OsrmError(
+                        f"the OSRM server finds no road from {s.code} ({s.name_en}) to "
+                        f"{t.code} ({t.name_en}): check that its extract covers both, move "
+                        "one with --sites or use --travel road"
+                    )
+        return durations, distances
+
+    def _matrix(self, answer: dict, key: str, n_rows: int, n_cols: int) -> list[list]:
+        """``answer[key]`` as ``n_rows`` lists of ``n_cols`` non-negative numbers or None."""
+        table = answer.get(key)
+        ok = (
+            isinstance(table, list)
+            and len(table) == n_rows
+            and all(isinstance(row, list) and len(row) == n_cols for row in table)
+        )
+        if ok:
+            ok = all(
+                x is None
+                or (
+                    isinstance(x, int | float)
+                    and not isinstance(x, bool)
+                    and math.isfinite(x)
+                    and x >= 0
+                )
+                for row in table
+                for x in row
+            )
+        if not ok:
+            raise self._not_osrm(f"'{key}' is not a {n_rows} x {n_cols} table of numbers")
+        return table
+
+    def _check_snaps(self, waypoints, sites: list[Site], max_snap_km: float) -> None:
+        """Each site snapped at most ``max_snap_km`` from where it is (when the server says)."""
+        if not isinstance(waypoints, list) or len(waypoints) != len(sites):
+            return  # old servers give no waypoints: nothing to check
+        for w, s in zip(waypoints, sites, strict=True):
+            d = w.get("distance") if isinstance(w, dict) else None
+            if isinstance(d, int | float) and not isinstance(d, bool) and d > max_snap_km * 1000:
+                raise OsrmError(
+                    f"site {s.code} ({s.name_en}) is {d / 1000:.1f} km from the nearest road "
+                    f"the OSRM server knows (at most {max_snap_km:g} km): move it with --sites "
+                    "or use --travel road"
+                )
+
+    # ---------------------------------------------------------------- HTTP
+
+    def _get(self, url: str, sites: Sequence[Site], coords: list[int]) -> dict:
+        """The JSON object answered to ``url``, trying up to ``retries`` times."""
+        request = urllib.request.Request(
+            url, headers={"Accept": "application/json", "User-Agent": "caravan"}
+        )
+        tries = f"{self.retries} {'try' if self.retries == 1 else 'tries'}"
+        for attempt in range(self.retries):
+            if attempt:
+                sleep(self.backoff_seconds * 2 ** (attempt - 1))
+            last = attempt == self.retries - 1
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    status, body = response.status, response.read()
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, _read(exc)
+                if status == 429 or status >= 500:
+                    if not last:
+                        continue
+                    answer = _json(body)
+                    if isinstance(answer, dict) and isinstance(answer.get("code"), str):
+                        raise self._code_error(
+                            answer["code"], answer.get("message"), sites, coords
+                        ) from None
+                    raise OsrmError(
+                        f"the OSRM server at {self.base} answered HTTP {status} "
+                        f"({_reason(exc)}) after {tries}: try again later or use --travel road"
+                    ) from None
+                answer = _json(body)
+                if isinstance(answer, dict) and answer.get("code") not in (None, "Ok"):
+                    return answer  # an OSRM error (HTTP 400): the caller reads the code
+                raise self._not_osrm(f"HTTP {status} {_reason(exc)}") from None
+            except (OSError, http.client.HTTPException) as exc:
+                if last:
+                    raise OsrmError(
+                        f"cannot reach the OSRM server at {self.base} after {tries} "
+                        f"({self._why(exc)}): check --osrm-url or use --travel road"
+                    ) from None
+                continue
+            answer = _json(body)
+            if answer is None:
+                raise self._not_osrm(f"HTTP {status}, not JSON: {_snippet(body)}")
+            if not isinstance(answer, dict) or "code" not in answer:
+                raise self._not_osrm(f"HTTP {status}, JSON without a 'code'")
+            return answer
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _why(self, exc: BaseException) -> str:
+        """Why a connection failed, in a few words."""
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(reason, TimeoutError):
+            return f"no answer within {self.timeout:g} s"
+        if isinstance(reason, OSError) and reason.strerror:
+            return reason.strerror
+        text = str(reason).strip() or reason.__class__.__name__
+        return _one_line(text)
+
+    def _code_error(self, code, message, sites: Sequence[Site], coords: list[int]) -> OsrmError:
+        code = _one_line(str(code))
+        text = _one_line(str(message)) if message else "no message"
+        advice = _ADVICE.get(code, _DEFAULT_ADVICE).format(size=self.max_table_size)
+        if code == "NoSegment":
+            m = re.search(r"coordinate (\d+)", text)
+            if m and int(m.group(1)) < len(coords):
+                s = sites[coords[int(m.group(1))]]
+                text += f" (site {s.code} ({s.name_en}))"
+        error = _TooBig if code == "TooBig" else OsrmError
+        return error(f"the OSRM server at {self.base} answered {code}: {text}: {advice}")
+
+    def _not_osrm(self, what: str) -> OsrmError:
+        return OsrmError(
+            f"the server at {self.base} did not answer like OSRM ({what}): check --osrm-url"
+        )
+
+
+def _read(exc: urllib.error.HTTPError) -> bytes:
+    try:
+        return exc.read()
+    except (OSError, http.client.HTTPException):
+        return b""
+
+
+def _json(body: bytes):
+    """``body`` decoded as JSON, or None."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _reason(exc: urllib.error.HTTPError) -> str:
+    return _one_line(str(exc.reason or "")) or http.client.responses.get(exc.code, "error")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _snippet(body: bytes) -> str:
+    text = _one_line(body.decode("utf-8", errors="replace"), 60)
+    return repr(text) if text else "an empty answer"
