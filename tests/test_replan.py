@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.workdays import builtin_holidays, working_days
+from caravan.plan.workdays import builtin_holidays, working_days
 
 from .conftest import ROOT, run_cli
 
@@ -271,3 +271,33 @@ def test_replan_reads_new_complaints_with_the_reading_options(replanned, tmp_pat
     after = _rows(tmp_path / "read" / "itinerary.csv")
     assert "3506" in {r["code"] for r in after if r["date"] > "2026-12-01"}
     assert "complaints: 5 rows read" in res.stdout
+
+
+def test_replan_keeps_the_population_and_the_request(tmp_path):
+    """A replanned map shades per 10,000 residents like the plan it replaces (the
+    population is carried in plan.json, not read again), and the replan's request is the
+    original one with the replan's changes."""
+    pop = tmp_path / "population.csv"
+    pop.write_text(
+        "code,population\n3701,100000\n3702,40000\n3703,30000\n3704,20000\n3705,25000\n"
+        "3706,50000\n3707,25000\n",
+        encoding="utf-8",
+    )
+    first, second = tmp_path / "w49", tmp_path / "w49b"
+    res = run_cli(
+        "plan", "--province", "37", "--week", "2026-W49", "--population", str(pop),
+        "--no-history", "--time-limit", "2", "--quiet", "--out", str(first),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    pop.unlink()  # the replan must not need the file again
+    res = run_cli(
+        "replan", str(first / "plan.json"), "--done-through", "2026-11-30", "--skip", "3703",
+        "--no-history", "--quiet", "--out", str(second),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    before = json.loads((first / "plan.json").read_text(encoding="utf-8"))
+    after = json.loads((second / "plan.json").read_text(encoding="utf-8"))
+    assert after["population"] == before["population"]
+    assert len(after["population"]) == 7
+    assert after["request"] == {**before["request"], "skip": ["3703"]}
+    assert "per 10,000 residents" in (second / "map.html").read_text(encoding="utf-8")
