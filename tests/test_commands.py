@@ -106,8 +106,8 @@ def test_sample_complaints_is_deterministic_and_realistic(tmp_path):
 def test_sample_thai_export_holds_the_plain_rows_and_its_mistakes(tmp_path):
     """--style thai-export writes the rows of the plain style in a provincial export's
     shape: read with the column mapping, every row comes back the same but the faulty ones
-    (every 50th row in turn: a date that does not exist, a place that is no place, the id
-    of the row before), rejected on their own lines (header on line 2, so row n is line
+    (every 50th row in turn: a place that is no place, the id of the row before, a date
+    that does not exist), rejected on their own lines (header on line 2, so row n is line
     n + 2); the made-up personal columns never reach accepted.csv or rejects.csv."""
     from caravan.complaints import read_complaints
 

@@ -17,7 +17,7 @@ complaints --style thai-export``), to try the whole reading path on: a title lin
 header, Thai headers (two that caravan does not know by itself, so that the file needs a
 column mapping), Buddhist-era dates, Thai place names, categories, statuses and urgencies,
 personal-data columns filled with obviously made-up values, and a few rows with the mistakes
-real exports have (a date that does not exist, a misspelt place, a repeated id).
+real exports have (a place name that is no place, a repeated id, a date that does not exist).
 """
 
 from __future__ import annotations
@@ -196,8 +196,8 @@ THAI_EXPORT_COLUMNS = (
 )
 _THAI_STATUS = {"open": "รอดำเนินการ", "in_progress": "อยู่ระหว่างดำเนินการ", "resolved": "แล้วเสร็จ"}
 _THAI_URGENCY = {"low": "ต่ำ", "normal": "ปกติ", "high": "ด่วน", "critical": "ด่วนมาก"}
-#: every this many rows one carries a mistake, in turn: a date that does not exist, a
-#: place name that is no place, the id of the row before
+#: every this many rows one carries a mistake, in turn: a place name that is no place (and
+#: no coordinates), the id of the row before, a date that does not exist
 _MISTAKE_EVERY = 50
 
 
@@ -212,6 +212,7 @@ def to_thai_export(
     w.writerow(THAI_EXPORT_COLUMNS)
     for i, row in enumerate(rows, start=1):
         province = district = tambon = ""
+        lat, lon = row["lat"], row["lon"]
         if row["district_code"]:
             province = PROVINCES[row["province_code"]][0]
             district = geography.site(row["district_code"]).name_th
@@ -222,8 +223,8 @@ def to_thai_export(
         mistake = i // _MISTAKE_EVERY % 3 if i % _MISTAKE_EVERY == 0 else None
         if mistake == 0:
             received = f"31/11/{as_of.year + 543}"
-        elif mistake == 1 and district:
-            district, tambon = "", "หนองไม่มีจริง"
+        elif mistake == 1:
+            district, tambon, lat, lon = "", "หนองไม่มีจริง", "", ""
         elif mistake == 2:
             cid = rows[i - 2]["id"]
         w.writerow(
@@ -236,8 +237,8 @@ def to_thai_export(
                 province,
                 district,
                 tambon,
-                row["lat"],
-                row["lon"],
+                lat,
+                lon,
                 CATEGORY_LABELS[row["category"]][0],
                 "ข้อความสมมติ",
                 _THAI_STATUS[row["status"]],
