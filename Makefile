@@ -6,26 +6,39 @@ OUT ?= out/demo
 
 .PHONY: demo test lint format bench bench-ingest data clean
 
+# pip's and setuptools' messages go to $(VENV)/install.log, shown only when an install fails.
+INSTALL_LOG := $(VENV)/install.log
+PIP_INSTALL = $(BIN)/python -m pip install --disable-pip-version-check --no-input
+define pip_install
+	@echo "installing $(1) into $(VENV) (log: $(INSTALL_LOG))"
+	@$(PIP_INSTALL) $(2) > $(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); echo "make: installing $(1) failed (log: $(INSTALL_LOG))"; exit 1; }
+endef
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "caravan needs Python 3.11 or newer"'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "creating $(VENV) with $$($(PYTHON) --version)"
+	@$(PYTHON) -m venv $(VENV)
+	$(call pip_install,the latest pip,--upgrade pip)
 
 # Editable installs, so that a change in caravan/ is picked up without reinstalling;
 # the stamp files are refreshed when the packaging metadata changes.
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(call pip_install,caravan and its dependencies,-e .)
 	@touch $@
 
 $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(call pip_install,caravan with the test tools,-e '.[test]')
 	@touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/caravan plan --out $(OUT)
+	@$(BIN)/caravan plan --out $(OUT)
+	@echo
+	@echo "Open $(OUT)/map.html in a browser and $(OUT)/itinerary.csv in Excel."
+	@echo "Run caravan next time as $(BIN)/caravan (try: $(BIN)/caravan --help), or type"
+	@echo "'source $(BIN)/activate' once in a terminal and then just 'caravan'."
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

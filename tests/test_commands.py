@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -100,6 +101,66 @@ def test_sample_complaints_is_deterministic_and_realistic(tmp_path):
     assert max(by_district.values()) > 3 * min(by_district.values()), "not uneven enough"
     assert sum(1 for r in rows if r["lat"] and not r["district_code"]) > 50
     assert sum(1 for r in rows if r["district_code"] and not r["tambon_code"]) > 50
+
+
+def test_sample_thai_export_holds_the_plain_rows_and_its_mistakes(tmp_path):
+    """--style thai-export writes the rows of the plain style in a provincial export's
+    shape: read with the column mapping, every row comes back the same but the faulty ones
+    (every 50th row in turn: a place that is no place, the id of the row before, a date
+    that does not exist), rejected on their own lines (header on line 2, so row n is line
+    n + 2); the made-up personal columns never reach accepted.csv or rejects.csv."""
+    from caravan.complaints import read_complaints
+
+    plain, thai = tmp_path / "plain.csv", tmp_path / "thai.csv"
+    common = ("sample", "complaints", "--province", "35", "--count", "160", "--seed", "4")
+    common += ("--as-of", "2026-11-13")
+    assert run_cli(*common, "-o", str(plain)).returncode == 0
+    assert run_cli(*common, "--style", "thai-export", "-o", str(thai)).returncode == 0
+    raw = thai.read_bytes()
+    assert raw.startswith("\ufeffรายงานเรื่องร้องเรียน ณ วันที่ 13/11/2569".encode())
+
+    res = run_cli("complaints", "check", str(thai), "--out", str(tmp_path / "no"))
+    assert res.returncode == 1
+    assert res.stderr.strip() == (
+        f"Error: {thai}:2: missing column 'id' (a header such as id, เลขที่เรื่อง, or "
+        "--column id=HEADER)"
+    )
+
+    mapping = {"id": "เลขทะเบียนรับ", "received": "ลงวันที่"}
+    cf = read_complaints(thai, columns=mapping, today=dt.date(2026, 11, 13))
+    rows = list(csv.DictReader(plain.open(encoding="utf-8")))
+    assert cf.rows == 160
+    assert [(r.line, r.field, r.reason) for r in cf.rejects] == [
+        (52, "ตำบล", "no tambon named 'หนองไม่มีจริง' in Yasothon"),
+        (102, "เลขทะเบียนรับ", "duplicate id, first seen on line 101"),
+        (152, "ลงวันที่", "not a date: '31/11/2569' (month 11 of 2026 has no day 31)"),
+    ]
+    faulty = {50, 100, 150}
+    by_point = {r["id"] for r in rows if r["lat"]}  # placed by the reader: compared apart
+
+    def comparable(row: dict) -> dict:
+        if row["id"] in by_point:
+            row.update(district_code=None, tambon_code=None)
+        return row
+
+    keep = ("id", "received", "district_code", "tambon_code", "category", "status", "urgency")
+    expected = [
+        comparable({k: r[k] for k in keep}) for n, r in enumerate(rows, start=1) if n not in faulty
+    ]
+    got = [
+        comparable({k: getattr(c, k) for k in keep} | {"received": c.received.isoformat()})
+        for c in cf.accepted
+    ]
+    assert got == expected
+    assert len(by_point) > 5
+
+    res = run_cli(
+        *("complaints", "check", str(thai), "--out", str(tmp_path / "checked")),
+        *("--column", "id=เลขทะเบียนรับ", "--column", "received=ลงวันที่"),
+    )
+    assert res.returncode == 0, res.stderr
+    written = "".join(f.read_text(encoding="utf-8-sig") for f in (tmp_path / "checked").iterdir())
+    assert "ผู้ร้องสมมติ" not in written and "080-000-" not in written
 
 
 @pytest.mark.skipif(not SHARED_GEO.is_dir(), reason="../shared/geo is not beside the checkout")

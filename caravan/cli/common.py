@@ -98,8 +98,8 @@ def travel_options(func):
         default="road",
         show_default=True,
         help="Travel model: road (built-in road network), straight (great-circle x detour "
-        "factor), osm (graph from 'caravan roads build'), osrm (OSRM server). See README, "
-        "'Travel times'.",
+        "factor), osm (graph from 'caravan roads build'), osrm (OSRM server). See "
+        "docs/travel.md.",
     )(func)
     return func
 

@@ -65,7 +65,7 @@ class SolveProgress:
     "--complaints",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Complaint CSV or .xlsx (see README, 'Complaints'). Default: the built-in sample.",
+    help="Complaint CSV or .xlsx (see docs/complaints.md). Default: the built-in sample.",
 )
 @reading_options
 @click.option("--strict", is_flag=True, help="Stop with an error if any complaint row is rejected.")
@@ -158,7 +158,7 @@ class SolveProgress:
     type=click.Choice(ENGINES),
     default="auto",
     show_default=True,
-    help="Optimizer engine (see README, 'Optimizer').",
+    help="Optimizer engine (see docs/optimizer.md).",
 )
 @click.option(
     "--out",

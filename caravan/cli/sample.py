@@ -8,7 +8,7 @@ import click
 
 from caravan.cli.common import check_provinces, provinces_option, translate_errors, write_output
 from caravan.clock import today
-from caravan.complaints.sample import generate, to_csv
+from caravan.complaints.sample import generate, to_csv, to_thai_export
 from caravan.errors import ParameterError
 
 
@@ -31,9 +31,18 @@ def sample() -> None:
     show_default=True,
     help="Spread of the dates received before --as-of.",
 )
+@click.option(
+    "--style",
+    type=click.Choice(("plain", "thai-export")),
+    default="plain",
+    show_default=True,
+    help="plain: caravan's own column names, ISO dates, codes. thai-export: as a provincial "
+    "office exports them (Thai headers, Buddhist-era dates, Thai names, made-up personal "
+    "columns, a few faulty rows); read it with a column mapping (examples/columns.toml).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @translate_errors
-def sample_complaints(seed, count, provinces, as_of, days, output) -> None:
+def sample_complaints(seed, count, provinces, as_of, days, style, output) -> None:
     """Write realistic synthetic complaints for the three provinces."""
     if as_of is None:
         day = today()
@@ -47,5 +56,6 @@ def sample_complaints(seed, count, provinces, as_of, days, output) -> None:
     rows = generate(
         seed=seed, count=count, as_of=day, provinces=check_provinces(provinces), days=days
     )
-    write_output(output, to_csv(rows))
+    text = to_thai_export(rows, as_of=day) if style == "thai-export" else to_csv(rows)
+    write_output(output, text, bom=style == "thai-export")
     click.echo(f"wrote {len(rows)} complaints to {output}")

@@ -102,7 +102,7 @@ def roads_build(osm_file, out, quiet) -> None:
     """Keep the drivable roads around the three provinces and store them as a road graph.
 
     Speeds come from maxspeed tags where present, else from defaults per highway class
-    (README, 'Travel times'); one-way streets are respected. Every built-in visit site must
+    (docs/travel.md); one-way streets are respected. Every built-in visit site must
     lie within 5 km of a road of the extract. Nothing is written unless all of it works.
     """
     target = Path(out) if out else default_graph_path()

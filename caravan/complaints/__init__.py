@@ -15,7 +15,7 @@ The normalised fields of an accepted row (:class:`caravan.types.Complaint`)::
     province_code 2-digit DOPA code
     district_code 4-digit DOPA code
     tambon_code   6-digit DOPA code, or "" when the row names only its district
-    category      a built-in category code (see README), or the file's own category
+    category      a built-in category code (docs/complaints.md), or the file's own category
     status        open | in_progress | resolved
     urgency       low | normal | high | critical (normal when not given)
 

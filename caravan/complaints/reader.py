@@ -523,7 +523,7 @@ def read_complaints(
     columns: Mapping[str, str | Sequence[str]] | None = None,
     progress: Progress | None = None,
 ) -> ComplaintFile:
-    """Read a complaint CSV or .xlsx file (see the package docstring and README).
+    """Read a complaint CSV or .xlsx file (see the package docstring and docs/complaints.md).
 
     ``encoding`` overrides the detected encoding of a CSV; ``sheet`` picks a sheet of a
     workbook (default: the first); ``columns`` maps fields to headers the way

@@ -10,6 +10,14 @@ provincial complaint export looks like, without any real person in it:
 * dates spread over the ``days`` before ``as_of``, more of them recent; older complaints are
   more often resolved (about a third of all rows);
 * most rows carry a tambon code; some only a district code, some only coordinates.
+
+:func:`to_csv` writes the rows under caravan's own column names; :func:`to_thai_export`
+writes the same rows the way a Thai provincial office's export looks (``caravan sample
+complaints --style thai-export``), to try the whole reading path on: a title line above the
+header, Thai headers (two that caravan does not know by itself, so that the file needs a
+column mapping), Buddhist-era dates, Thai place names, categories, statuses and urgencies,
+personal-data columns filled with obviously made-up values, and a few rows with the mistakes
+real exports have (a place name that is no place, a repeated id, a date that does not exist).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from caravan.complaints.categories import CATEGORY_LABELS
 from caravan.geo.geography import Geography, boundaries, load_geography
 from caravan.types import PROVINCES
 
@@ -164,3 +173,81 @@ def to_csv(rows: Sequence[dict[str, str]]) -> str:
     w.writeheader()
     w.writerows(rows)
     return buf.getvalue()
+
+
+#: The Thai export's headers: ``เลขทะเบียนรับ`` (the id) and ``ลงวันที่`` (the date received)
+#: are not among the headers caravan recognises (a column mapping names them, as
+#: ``examples/columns.toml`` does); the personal-data columns are never read.
+THAI_EXPORT_COLUMNS = (
+    "ลำดับ",
+    "เลขทะเบียนรับ",
+    "ลงวันที่",
+    "ชื่อ-นามสกุล",
+    "เบอร์โทรศัพท์",
+    "จังหวัด",
+    "อำเภอ",
+    "ตำบล",
+    "ละติจูด",
+    "ลองจิจูด",
+    "ประเภทเรื่อง",
+    "รายละเอียด",
+    "สถานะ",
+    "ความเร่งด่วน",
+)
+_THAI_STATUS = {"open": "รอดำเนินการ", "in_progress": "อยู่ระหว่างดำเนินการ", "resolved": "แล้วเสร็จ"}
+_THAI_URGENCY = {"low": "ต่ำ", "normal": "ปกติ", "high": "ด่วน", "critical": "ด่วนมาก"}
+#: every this many rows one carries a mistake, in turn: a place name that is no place (and
+#: no coordinates), the id of the row before, a date that does not exist
+_MISTAKE_EVERY = 50
+
+
+def to_thai_export(
+    rows: Sequence[dict[str, str]], *, as_of: dt.date, geography: Geography | None = None
+) -> str:
+    """``rows`` of :func:`generate` as a Thai provincial export (module docstring)."""
+    geography = geography or load_geography()
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([f"รายงานเรื่องร้องเรียน ณ วันที่ {_thai_date(as_of)} (ข้อมูลสมมติ)"])
+    w.writerow(THAI_EXPORT_COLUMNS)
+    for i, row in enumerate(rows, start=1):
+        province = district = tambon = ""
+        lat, lon = row["lat"], row["lon"]
+        if row["district_code"]:
+            province = PROVINCES[row["province_code"]][0]
+            district = geography.site(row["district_code"]).name_th
+        if row["tambon_code"]:
+            tambon = geography.site(row["tambon_code"]).name_th
+        received = _thai_date(dt.date.fromisoformat(row["received"]))
+        cid = row["id"]
+        mistake = i // _MISTAKE_EVERY % 3 if i % _MISTAKE_EVERY == 0 else None
+        if mistake == 0:
+            received = f"31/11/{as_of.year + 543}"
+        elif mistake == 1:
+            district, tambon, lat, lon = "", "หนองไม่มีจริง", "", ""
+        elif mistake == 2:
+            cid = rows[i - 2]["id"]
+        w.writerow(
+            (
+                i,
+                cid,
+                received,
+                f"ผู้ร้องสมมติ {i}",
+                f"080-000-{i % 10000:04d}",
+                province,
+                district,
+                tambon,
+                lat,
+                lon,
+                CATEGORY_LABELS[row["category"]][0],
+                "ข้อความสมมติ",
+                _THAI_STATUS[row["status"]],
+                _THAI_URGENCY[row["urgency"]],
+            )
+        )
+    return buf.getvalue()
+
+
+def _thai_date(day: dt.date) -> str:
+    """d/m/yyyy in the Buddhist era, as Excel in a Thai locale writes dates."""
+    return f"{day.day}/{day.month}/{day.year + 543}"

@@ -9,7 +9,7 @@
 
 "Open" means open or in progress: resolved complaints are counted in the plan but do not
 make an area darker. Density only shades the map; the plan itself maximises priority (see
-README, "Priority").
+docs/planning.md, "Priority").
 """
 
 from __future__ import annotations
