@@ -22,8 +22,9 @@ What a planner sees, bottom to top:
   the panels start closed and the layer control is a button.
 
 The page opens fitted to the planned provinces. It needs only Leaflet and jQuery (folium's
-popups use it) from their CDNs, plus OpenStreetMap tiles; folium's other default assets
-(Bootstrap, Font Awesome, awesome-markers) are not used and not loaded.
+popups use it), inside the page by default (``assets="inline"``) or from their CDNs
+(``assets="cdn"``): :mod:`caravan.outputs.mapassets`. The background tiles come from
+OpenStreetMap when there is a network; without one the background is plain.
 
 Safety: every text that comes from an input (names, categories, codes, reasons) goes
 through :func:`esc` before it reaches HTML, a tooltip, a layer name or a JavaScript template
@@ -43,6 +44,7 @@ from branca.element import Element, MacroElement, Template
 
 from caravan.clock import hhmm
 from caravan.outputs.labels import category_text, date_label, date_label_long, esc
+from caravan.outputs.mapassets import assets_html
 from caravan.outputs.mapdata import (
     LEVEL_NAMES,
     PALETTE,
@@ -84,9 +86,6 @@ __all__ = [
     "visit_popup_html",
 ]
 
-#: folium's default assets this map needs (by folium's own names)
-NEEDED_JS = ("leaflet", "jquery")
-NEEDED_CSS = ("leaflet_css",)
 FONT_STACK = (
     '"Sarabun", "TH Sarabun New", "Noto Sans Thai", "Leelawadee UI", "Tahoma", "Loma", '
     '"Garuda", "Helvetica Neue", Arial, sans-serif'
@@ -510,6 +509,18 @@ _JS = """
 """
 
 
+class _Verbatim(Element):
+    """HTML put into the page as it is (an Element's text is a Jinja template otherwise:
+    Leaflet's and jQuery's code must not be read as one)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html = html
+
+    def render(self, **kwargs) -> str:
+        return self.html
+
+
 class _Overlays(MacroElement):
     """The schedule panel, the legend and the script that ties them to the layers."""
 
@@ -626,8 +637,9 @@ def _borders(plan: WeekPlan) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
-    """The interactive map of a plan (save it with ``.save("map.html")``)."""
+def plan_map(plan: WeekPlan, *, calendar: str = "gregorian", assets: str = "inline") -> folium.Map:
+    """The interactive map of a plan (save it with ``.save("map.html")``). ``assets``:
+    Leaflet and jQuery inside the page (``inline``) or from their CDNs (``cdn``)."""
     p = plan.parameters
     bounds = map_bounds(plan)
     fmap = folium.Map(
@@ -636,12 +648,13 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         tiles=None,
         control_scale=True,
     )
-    fmap.default_js = [(n, u) for n, u in folium.Map.default_js if n in NEEDED_JS]
-    fmap.default_css = [(n, u) for n, u in folium.Map.default_css if n in NEEDED_CSS]
+    fmap.default_js = []  # folium's CDN links: the page gets only what it needs, below
+    fmap.default_css = []
     root = fmap.get_root()
     root.header.add_child(
         Element(f"<title>แผนคาราวาน / caravan plan {esc(p.week)}</title>"), name="caravan_title"
     )
+    root.header.add_child(_Verbatim(assets_html(assets)), name="caravan_assets")
     root.header.add_child(Element(_CSS % {"fonts": FONT_STACK}), name="caravan_css")
     folium.TileLayer("OpenStreetMap", control=False, overlay=True).add_to(fmap)
     folium.map.CustomPane("caravan-areas", z_index=350, pointer_events=True).add_to(fmap)
