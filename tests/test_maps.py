@@ -141,6 +141,8 @@ def test_route_layer_data(tiny):
         "unit": "37-1",
         "province_code": "37",
         "color": PALETTE[0],
+        # --travel straight: each leg a straight line
+        "legs": [[at("BASE37"), at("3702")], [at("3702"), at("BASE37")]],
         "path": [at("BASE37"), at("3702"), at("BASE37")],
         "depart": "08:30",
         "return": "13:40",

@@ -34,7 +34,6 @@ string; data handed to scripts is JSON with ``<``, ``>`` and ``&`` escaped.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -51,6 +50,7 @@ from caravan.outputs.mapdata import (
     SCALE,
     UNVISITED_COLOR,
     ZERO_COLOR,
+    along,
     class_breaks,
     color_for,
     density_layer_data,
@@ -565,14 +565,17 @@ def _arrow_angle(a: Sequence[float], b: Sequence[float]) -> float:
     return math.degrees(math.atan2(-dy, dx))
 
 
-def _add_arrows(group: folium.FeatureGroup, path: Sequence[Sequence[float]], color: str) -> None:
-    """An arrow head in the middle of each leg, pointing the way the unit drives."""
-    for a, b in itertools.pairwise(path):
-        if tuple(a) == tuple(b):
+def _add_arrows(
+    group: folium.FeatureGroup, legs: Sequence[Sequence[Sequence[float]]], color: str
+) -> None:
+    """An arrow head halfway along each leg ([lat, lon] points), pointing the way the unit
+    drives."""
+    for leg in legs:
+        a, b = along(leg, 0.45), along(leg, 0.55)
+        if a == b:
             continue
-        mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]
         folium.Marker(
-            mid,
+            along(leg, 0.5),
             icon=folium.DivIcon(
                 html=(
                     f'<svg class="caravan-arrow" width="20" height="20" viewBox="0 0 20 20" '
@@ -820,7 +823,7 @@ def _draw_route(
         class_name="caravan-route",
         tooltip=esc(f"{data['name']} · {data['depart']}–{data['return']}"),
     ).add_to(group)
-    _add_arrows(group, data["path"], color)
+    _add_arrows(group, data["legs"], color)
     stops = []
     for i, s in enumerate(route.stops):
         if s.kind != "visit":

@@ -26,6 +26,7 @@ from caravan.outputs.labels import date_label
 from caravan.outputs.mapdata import (
     LEVEL_NAMES,
     UNVISITED_COLOR,
+    along,
     class_breaks,
     color_for,
     density_layer_data,
@@ -227,13 +228,14 @@ def render_png(
             lats = [pt[0] for pt in r["path"]]
             lons = [pt[1] for pt in r["path"]]
             ax.plot(lons, lats, color=color, linewidth=2.2, path_effects=casing, zorder=5)
-            for (la0, lo0), (la1, lo1) in zip(r["path"], r["path"][1:], strict=False):
+            for leg in r["legs"]:
+                (la0, lo0), (la1, lo1) = along(leg, 0.44), along(leg, 0.56)
                 if (la0, lo0) == (la1, lo1):
                     continue
                 ax.annotate(
                     "",
-                    xy=(lo0 + 0.56 * (lo1 - lo0), la0 + 0.56 * (la1 - la0)),
-                    xytext=(lo0 + 0.44 * (lo1 - lo0), la0 + 0.44 * (la1 - la0)),
+                    xy=(lo1, la1),
+                    xytext=(lo0, la0),
                     arrowprops={
                         "arrowstyle": "-|>",
                         "color": color,
