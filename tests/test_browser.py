@@ -16,7 +16,7 @@ import pytest
 from caravan.clock import hhmm
 from caravan.outputs.labels import date_label_long
 from caravan.outputs.mapassets import ASSETS
-from caravan.outputs.mapdata import map_bounds, route_colors
+from caravan.outputs.mapdata import map_bounds, route_colors, route_layer_data
 from caravan.outputs.maps import plan_map
 from caravan.outputs.printable import itinerary_html
 
@@ -111,6 +111,15 @@ def test_map_draws_the_plan(browser, small):
         "path.caravan-route", "els => els.map(e => e.getAttribute('stroke'))"
     )
     assert sorted(strokes) == sorted(route_colors(plan)) and len(set(strokes)) == 3
+    # the lines follow the roads the road model drove, not straight spokes between the stops
+    points = page.evaluate(
+        f"""(() => {{ const n = [];
+        ({FIND_MAP}).eachLayer((l) => {{
+            if (l.options.className === 'caravan-route') {{ n.push(l.getLatLngs().length); }} }});
+        return n; }})()"""
+    )
+    assert sorted(points) == sorted(len(d["path"]) for d in route_layer_data(plan))
+    assert sum(points) > sum(len(r.stops) for r in plan.routes)
     # one numbered marker per visit, numbered in visiting order
     assert page.locator(STOPS).count() == len(plan.visits) == 9
     for i, route in enumerate(plan.routes):

@@ -2,11 +2,12 @@
 
 For reports and chat messages. One panel per planned province (the provinces lie far
 apart), each with the areas shaded by open complaints per km² (the classes and colours of
-``map.html``, see :mod:`caravan.outputs.mapdata`), district and province borders, every unit-day's
-route in its colour with an arrow on each leg, numbered stops labelled with the site's
-name, the base (black square) and the sites left out that still have open complaints
-(dashed grey circles); under each panel the legend of its routes; at the bottom the shading
-classes with their unit and the symbols.
+``map.html``, see :mod:`caravan.outputs.mapdata`), district and province borders, every
+unit-day's route in its colour along the roads its travel model drove (as on ``map.html``)
+with an arrow on each leg, numbered stops labelled with the site's name, the base (black
+square) and the sites left out that still have open complaints (dashed grey circles); under
+each panel the legend of its routes; at the bottom the shading classes with their unit and
+the symbols.
 
 Thai labels need a font with Thai letters. :func:`find_thai_font` looks for one that
 matplotlib can use (Sarabun, TH Sarabun New, Noto Sans Thai, Leelawadee UI, Tahoma, then the

@@ -13,6 +13,9 @@ same parameters (units, bases, day window, visit length, travel model, seed), wi
 * the original plan's must-visit and due sites still required, ``--must-visit`` /
   ``--skip`` added, and ``--holiday`` days taken off the remaining days.
 
+The kept days keep the roads the original plan drew; a new leg the original plan also drove
+takes its stored line, any other is found with the travel model (:mod:`caravan.plan.legs`).
+
 The new plan is a whole week again (kept days plus new days) and says what changed: in
 ``plan.json`` (``replan.changes``: ``added``, ``removed``, ``moved`` to another day or unit,
 ``retimed`` on the same day and unit) and in ``itinerary.csv``'s extra ``changed`` column

@@ -56,6 +56,7 @@ _ADVICE = {
     "a larger --max-table-size",
     "NoSegment": "move the site with --sites or use --travel road",
     "NoTable": "check that the server's extract covers the provinces, or use --travel road",
+    "NoRoute": "check that the server's extract covers both sites, or use --travel road",
 }
 _DEFAULT_ADVICE = "check --osrm-url (caravan needs OSRM 5.x) or use --travel road"
 _PROFILE = re.compile(r"[A-Za-z0-9_.-]+")
@@ -176,9 +177,8 @@ def osrm_routes(
             try:
                 line = client.route(a, b)
             except OsrmError as exc:
-                error = error or exc
-                if isinstance(exc, _Unavailable):
-                    error = exc
+                if error is None or isinstance(exc, _Unavailable):
+                    error = type(exc)(f"{a.code} -> {b.code}: {exc}")
         lines.append(line)
     return lines, str(error or "")
 

@@ -48,7 +48,9 @@ def simplify_line(points, tolerance_m: float = LINE_TOLERANCE_M) -> Line:
     """``points`` (lon/lat rows) without the points that lie within ``tolerance_m`` of the
     line through the others (Douglas-Peucker; both ends are kept), without repeated
     points, rounded to :data:`LINE_DECIMALS` decimals."""
-    pts = np.round(np.asarray(points, dtype=float).reshape(-1, 2), LINE_DECIMALS)
+    pts = np.array(
+        [(round(float(x), LINE_DECIMALS), round(float(y), LINE_DECIMALS)) for x, y in points]
+    )
     if len(pts) > 1:
         moved = np.any(pts[1:] != pts[:-1], axis=1)
         pts = pts[np.concatenate([[True], moved])]
