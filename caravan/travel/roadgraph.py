@@ -11,7 +11,8 @@ the built-in model from the coarse road layer in ``data/geo/roads.geojson``
 with ``direct=True``, straight between every pair of sites too). It then finds the fastest
 path between every pair of sites over the whole graph (Dijkstra, scipy) and reports the
 distance **along that path**. Times are rounded up to whole minutes, as in every caravan
-matrix (see :mod:`caravan.travel.matrix`).
+matrix (see :mod:`caravan.travel.matrix`). :func:`site_paths` gives those paths themselves
+(the nodes they pass), for the maps.
 """
 
 from __future__ import annotations
@@ -220,6 +221,24 @@ class _SiteGraph:
         return self.n + 2 * self.k
 
 
+def _nearest_joins(
+    graph: RoadGraph, sites: Sequence[Site], access: AccessModel
+) -> list[np.ndarray]:
+    """The nearest graph node of each site, within ``access.max_km``."""
+    if graph.n_nodes == 0:
+        raise RoadGraphError("the road graph has no roads")
+    idx, d = nearest_nodes(graph, [s.lon for s in sites], [s.lat for s in sites])
+    far = np.flatnonzero(d > access.max_km * 1000.0)
+    if far.size:
+        s = sites[int(far[0])]
+        raise RoadGraphError(
+            f"site {s.code} ({s.name_en}) is {d[far[0]] / 1000:.1f} km from the nearest "
+            f"road of the road graph (at most {access.max_km:g} km): move it with --sites "
+            "or use --travel road"
+        )
+    return [np.array([i]) for i in idx]
+
+
 def _join_sites(
     graph: RoadGraph,
     sites: Sequence[Site],
@@ -237,18 +256,7 @@ def _join_sites(
     lat = np.array([s.lat for s in sites], dtype=float)
     mps = access.speed_kmh / 3.6
     if joined is None:
-        if n == 0:
-            raise RoadGraphError("the road graph has no roads")
-        idx, d = nearest_nodes(graph, lon, lat)
-        far = np.flatnonzero(d > access.max_km * 1000.0)
-        if far.size:
-            s = sites[int(far[0])]
-            raise RoadGraphError(
-                f"site {s.code} ({s.name_en}) is {d[far[0]] / 1000:.1f} km from the nearest "
-                f"road of the road graph (at most {access.max_km:g} km): move it with --sites "
-                "or use --travel road"
-            )
-        joined = [np.array([i]) for i in idx]
+        joined = _nearest_joins(graph, sites, access)
     a_site = np.concatenate([np.full(len(j), i) for i, j in enumerate(joined)] or [[]])
     a_site = a_site.astype(np.int64)
     a_node = np.concatenate([np.asarray(j, dtype=np.int64) for j in joined] or [[]])
