@@ -135,27 +135,15 @@ def test_plan_and_replan_take_the_option(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     assert "<script src=" in (tmp_path / "a" / "map.html").read_text(encoding="utf-8")
-    res = run_cli(
+    replan = [
         "replan",
         str(tmp_path / "a" / "plan.json"),
         "--done-through",
         "2026-09-28",
         "--no-history",
-        "--map-assets",
-        "cdn",
-        "--out",
-        str(tmp_path / "b"),
-    )
-    assert res.returncode == 0, res.stderr
-    assert "<script src=" in (tmp_path / "b" / "map.html").read_text(encoding="utf-8")
-    res = run_cli(
-        "replan",
-        str(tmp_path / "a" / "plan.json"),
-        "--done-through",
-        "2026-09-28",
-        "--no-history",
-        "--out",
-        str(tmp_path / "c"),
-    )
-    assert res.returncode == 0, res.stderr
-    assert "<script src=" not in (tmp_path / "c" / "map.html").read_text(encoding="utf-8")
+    ]
+    for out, extra, linked in (("b", ["--map-assets", "cdn"], True), ("c", [], False)):
+        res = run_cli(*replan, *extra, "--out", str(tmp_path / out))
+        assert res.returncode == 0, res.stderr
+        html = (tmp_path / out / "map.html").read_text(encoding="utf-8")
+        assert ("<script src=" in html) is linked

@@ -11,9 +11,9 @@ travel model drove, so that the maps follow the roads:
   with the sites themselves at both ends (the server starts on the nearest road);
 * ``straight``: no line; the maps draw the straight line between the sites.
 
-Each line is simplified (Douglas-Peucker, :data:`LINE_TOLERANCE_M` metres: a drawn point is
-never further than that from the path) and its coordinates rounded to 5 decimals (about
-1 m), so that ``map.html`` stays small. A leg that gets no line (the OSRM server found no
+Each line is simplified (Douglas-Peucker, :data:`LINE_TOLERANCE_M` metres: no point of the
+path is further than that from the line drawn) and its coordinates rounded to 5 decimals
+(about 1 m), so that ``map.html`` stays small. A leg that gets no line (the OSRM server found no
 route, or could not be reached; the road graph file is gone) is drawn straight, and
 :attr:`LegLines.note` says so: a plan never fails for a drawing.
 """
