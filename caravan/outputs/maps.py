@@ -9,10 +9,9 @@ What a planner sees, bottom to top:
 * each unit-day's route: a line in its own colour (white casing, so it reads on any shade)
   along the roads the travel model drove (``plan.legs``, :mod:`caravan.plan.legs`; straight
   with ``--travel straight``), with an arrow halfway along every leg pointing the way the
-  unit drives; numbered stop markers in the
-  route's colour, whose popups give the Thai and English names, the day, unit, arrival and
-  departure, the drive from the previous stop, the open complaints by category and why the
-  site was chosen (:mod:`caravan.plan.why`);
+  unit drives; numbered stop markers in the route's colour, whose popups give the Thai and
+  English names, the day, unit, arrival and departure, the drive from the previous stop,
+  the open complaints by category and why the site was chosen (:mod:`caravan.plan.why`);
 * the bases (black house markers);
 * the sites left out that still have open complaints: white circles with a dashed border,
   whose popups say why they were left out (Thai and English);

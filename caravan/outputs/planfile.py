@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from caravan import __version__
@@ -45,6 +46,7 @@ from caravan.travel.matrix import (
     matrix_to_json,
     travel_matrix,
 )
+from caravan.travel.paths import Line
 from caravan.types import (
     ComplaintSummary,
     DayOff,
@@ -252,12 +254,12 @@ def _matrix_section(plan: WeekPlan) -> dict:
     return {"travel_matrix": matrix_to_json(plan.matrix)}
 
 
-def legs_to_json(legs) -> dict[str, list[list[float]]]:
+def legs_to_json(legs: Mapping[tuple[str, str], Line]) -> dict[str, list[list[float]]]:
     """``plan.json``'s ``legs`` section: ``"FROM>TO"`` -> ``[[lon, lat], ...]``, by key."""
     return {f"{a}>{b}": [list(p) for p in line] for (a, b), line in sorted(legs.items())}
 
 
-def legs_from_json(data: dict) -> dict[tuple[str, str], tuple[tuple[float, float], ...]]:
+def legs_from_json(data: Mapping[str, list]) -> dict[tuple[str, str], Line]:
     """The lines :func:`legs_to_json` wrote; ValueError for a key that is not two codes
     or a line that is not two or more lon/lat points."""
     out = {}
