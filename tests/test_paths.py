@@ -242,3 +242,26 @@ def test_an_osrm_plan_exports_and_replans_without_the_server(osrm, tmp_path):  #
     assert f"[{corner[1]}, {corner[0]}]" in render(again, "map").data.decode("utf-8")
     new = replan_week(plan=again, done_through="2026-09-28")
     assert new.legs == plan.legs and osrm.hits == asked
+
+
+def test_the_plan_command_says_which_legs_are_drawn_straight(osrm, tmp_path):  # noqa: F811
+    from .conftest import run_cli
+    from .plans import TINY_COMPLAINTS
+
+    src = tmp_path / "complaints.csv"
+    src.write_text(TINY_COMPLAINTS, encoding="utf-8")
+    osrm.no_geometry = True  # the route service answers without roads
+    out = tmp_path / "out"
+    args = ["--province", "37", "--week", "2026-W40", "--days", "2", "--out", str(out)]
+    res = run_cli(
+        "plan", "--complaints", str(src), "--travel", "osrm", "--osrm-url", osrm.url, *args
+    )
+    assert res.returncode == 0, res.stderr
+    note = (
+        f"note: 2 of 2 legs are drawn as straight lines on the maps: 3702 -> BASE37: the "
+        f"server at {osrm.url} did not answer like OSRM (no route geometry of lon/lat points "
+        "(geometries=geojson)): check --osrm-url"
+    )
+    assert note in res.stdout.splitlines()
+    saved = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert "legs" not in saved and note[len("note: ") :] in saved["notes"]
