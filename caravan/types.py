@@ -287,6 +287,9 @@ class WeekPlan:
     #: written before caravan stored requests); typed loosely because the request belongs
     #: to the planning stage, above these base types
     request: object | None = None
+    #: (from code, to code) -> the lon/lat points of the road that leg drives along, for the
+    #: maps (:mod:`caravan.travel.paths`); a leg without a line is drawn straight
+    legs: Mapping[tuple[str, str], tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
     def visits(self) -> tuple[Stop, ...]:

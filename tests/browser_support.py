@@ -1,10 +1,16 @@
 """Drive Debian's chromium (headless, through Playwright) on map.html without internet.
 
-The map loads Leaflet and jQuery from CDNs and tiles from OpenStreetMap. The test machines
-have no internet, so every request the page makes is answered here: CDN URLs from the npm
-packages that ``.ci/run`` installs into ``tests/browser_assets/node_modules`` (the version
-in the URL must be the installed one), tiles with a plain light-grey PNG. Any other request
-is refused and recorded, and the tests assert there is none.
+Two ways to open a page (:func:`attach`):
+
+* **offline** (the default map, ``--map-assets inline``): every network request is refused,
+  as on a computer with the network off. The page's own file is read; the tiles it asks
+  OpenStreetMap for are refused and listed in :attr:`PageLog.tiles` (the map must work
+  without them); any other request is refused and recorded, and the tests assert there is
+  none (the page must need nothing from outside).
+* **served** (the ``--map-assets cdn`` page): the CDN URLs are answered from the npm
+  packages that ``.ci/run`` installs into ``tests/browser_assets/node_modules`` (the version
+  in the URL must be the installed one), tiles with a plain light-grey PNG. Any other
+  request is refused and recorded, and the tests assert there is none.
 
 Never a downloaded browser build: the browser is ``/usr/bin/chromium`` (apt package
 ``chromium``; ``CARAVAN_CHROMIUM`` points elsewhere). Where it, Playwright or the assets are
@@ -120,24 +126,38 @@ def local_asset(url: str) -> Path | None:
 
 @dataclass
 class PageLog:
-    """What a page did: errors, dialogs, and the requests nobody could answer."""
+    """What a page did: errors, dialogs, the requests nobody could answer (``refused``),
+    the tiles refused offline (``tiles``) and the CDN files served locally (``served``)."""
 
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     served: list[str] = field(default_factory=list)
+    tiles: list[str] = field(default_factory=list)
 
 
-def attach(page, log: PageLog) -> None:
-    """Answer every request of ``page`` locally and record errors and dialogs in ``log``."""
+def attach(page, log: PageLog, *, offline: bool = True) -> None:
+    """Refuse every network request of ``page`` (``offline``), or answer them locally; record
+    errors, dialogs and requests in ``log`` (module docstring)."""
 
     def handle(route):
         url = route.request.url
-        if url.startswith(("file:", "data:", "about:")):
+        if url.startswith(("data:", "about:")) or (url.startswith("file:") and not offline):
             route.continue_()
             return
+        if url.startswith("file:") and route.request.resource_type == "document":
+            route.continue_()  # the page itself
+            return
         if TILE_HOSTS.match(url):
-            route.fulfill(status=200, body=BLANK_TILE, content_type="image/png")
+            if offline:
+                log.tiles.append(url)
+                route.abort("internetdisconnected")
+            else:
+                route.fulfill(status=200, body=BLANK_TILE, content_type="image/png")
+            return
+        if offline:
+            log.refused.append(url)
+            route.abort("internetdisconnected")
             return
         try:
             path = local_asset(url)
@@ -163,12 +183,17 @@ def attach(page, log: PageLog) -> None:
 
     page.route("**/*", handle)
     page.on("pageerror", lambda exc: log.errors.append(f"page error: {exc}"))
-    page.on(
-        "console",
-        lambda msg: (
-            log.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
-        ),
-    )
+
+    def on_console(msg):
+        if msg.type != "error":
+            return
+        if msg.text.startswith("Failed to load resource") and TILE_HOSTS.match(
+            msg.location.get("url", "")
+        ):
+            return  # a tile refused offline: the map goes on without it
+        log.errors.append(f"console {msg.type}: {msg.text}")
+
+    page.on("console", on_console)
     page.on("dialog", on_dialog)
 
 

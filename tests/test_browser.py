@@ -1,8 +1,10 @@
 """map.html and itinerary.html in a real browser: Debian's chromium, headless, via Playwright.
 
-The page's CDN assets come from local npm copies and tiles are blank (tests/browser_support.py);
-every test asserts the page raised no JavaScript error, opened no dialog and asked for
-nothing that could not be answered. Screenshots go to tests/artifacts/ (not committed).
+The maps are opened offline, with every network request refused, tiles included
+(tests/browser_support.py): map.html carries Leaflet and jQuery itself. The ``cdn`` page is
+opened with its CDN files served from local npm copies. Every test asserts the page raised
+no JavaScript error, opened no dialog and asked for nothing but tiles. Screenshots go to
+tests/artifacts/ (not committed).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import pytest
 
 from caravan.clock import hhmm
 from caravan.outputs.labels import date_label_long
-from caravan.outputs.mapdata import map_bounds, route_colors
+from caravan.outputs.mapassets import ASSETS
+from caravan.outputs.mapdata import map_bounds, route_colors, route_layer_data
 from caravan.outputs.maps import plan_map
 from caravan.outputs.printable import itinerary_html
 
@@ -63,12 +66,12 @@ def new_page(browser, **kwargs):
     return page
 
 
-def open_page(browser, path, *, width=1280, height=800, wait_for=STOPS):
-    """Open a local file with every request logged; wait for ``wait_for`` (a selector) to
-    appear unless it is None."""
+def open_page(browser, path, *, width=1280, height=800, wait_for=STOPS, offline=True):
+    """Open a local file with every request logged, refused (``offline``) or served from
+    local copies; wait for ``wait_for`` (a selector) to appear unless it is None."""
     page = new_page(browser, viewport={"width": width, "height": height})
     log = PageLog()
-    attach(page, log)
+    attach(page, log, offline=offline)
     page.goto(path.as_uri())
     if wait_for is not None:
         page.wait_for_selector(wait_for)
@@ -96,7 +99,11 @@ def test_map_draws_the_plan(browser, small):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "map.png"))
     assert_clean(log)
-    assert any(u.endswith("/leaflet.js") for u in log.served)
+    # offline: Leaflet and jQuery come with the page; the tiles were asked for, refused,
+    # and left a plain background
+    assert log.served == [] and log.tiles
+    assert page.evaluate("[L.version, jQuery.fn.jquery]") == ["1.9.3", "3.7.1"]
+    assert page.locator(".leaflet-tile-loaded").count() == 0
     assert page.evaluate("document.characterSet") == "UTF-8"
     # one line per unit-day, each in its own colour
     assert route_count(page) == len(plan.routes) == 3
@@ -104,6 +111,15 @@ def test_map_draws_the_plan(browser, small):
         "path.caravan-route", "els => els.map(e => e.getAttribute('stroke'))"
     )
     assert sorted(strokes) == sorted(route_colors(plan)) and len(set(strokes)) == 3
+    # the lines follow the roads the road model drove, not straight spokes between the stops
+    points = page.evaluate(
+        f"""(() => {{ const n = [];
+        ({FIND_MAP}).eachLayer((l) => {{
+            if (l.options.className === 'caravan-route') {{ n.push(l.getLatLngs().length); }} }});
+        return n; }})()"""
+    )
+    assert sorted(points) == sorted(len(d["path"]) for d in route_layer_data(plan))
+    assert sum(points) > sum(len(r.stops) for r in plan.routes)
     # one numbered marker per visit, numbered in visiting order
     assert page.locator(STOPS).count() == len(plan.visits) == 9
     for i, route in enumerate(plan.routes):
@@ -332,6 +348,23 @@ def test_three_provinces_at_tambon_level(browser, tmp_path):
     page.click('button[data-zoom="35"]')
     page.wait_for_timeout(400)
     page.screenshot(path=str(ARTIFACTS / "map-yasothon.png"))
+    assert_clean(log)
+
+
+def test_cdn_page_loads_leaflet_and_jquery_from_their_cdns(browser, small, tmp_path):
+    plan, _ = small
+    path = tmp_path / "map.html"
+    plan_map(plan, assets="cdn").save(str(path))
+    page, log = open_page(browser, path, offline=False)
+    page.screenshot(path=str(ARTIFACTS / "map-cdn.png"))
+    assert sorted(log.served) == sorted(a.cdn_url for a in ASSETS)
+    assert route_count(page) == len(plan.routes)
+    assert page.locator(STOPS).count() == len(plan.visits)
+    page.click('li[data-route="0"][data-stop="1"]')
+    page.wait_for_selector(".leaflet-popup-content .caravan-popup")
+    assert plan.sites[plan.routes[0].visits[0].code].name_th in page.inner_text(
+        ".leaflet-popup-content"
+    )
     assert_clean(log)
 
 

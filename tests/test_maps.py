@@ -141,6 +141,8 @@ def test_route_layer_data(tiny):
         "unit": "37-1",
         "province_code": "37",
         "color": PALETTE[0],
+        # --travel straight: each leg a straight line
+        "legs": [[at("BASE37"), at("3702")], [at("3702"), at("BASE37")]],
         "path": [at("BASE37"), at("3702"), at("BASE37")],
         "depart": "08:30",
         "return": "13:40",
@@ -236,8 +238,10 @@ def test_saved_map_holds_no_raw_input_markup(tiny, tmp_path):
     html = path.read_text(encoding="utf-8")
     assert XSS not in html and FORMULA not in html
     assert 'content="text/html; charset=utf-8"' in html.lower()
-    # only Leaflet and jQuery are loaded, nothing else from outside
-    urls = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    # only Leaflet and jQuery are loaded, nothing else from outside (cdn: from their CDNs;
+    # inline: tests/test_mapassets.py)
+    plan_map(tiny, assets="cdn").save(str(path))
+    urls = re.findall(r'(?:src|href)="(https?://[^"]+)"', path.read_text(encoding="utf-8"))
     assert sorted(urls) == sorted(
         [
             "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",

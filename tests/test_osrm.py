@@ -1,10 +1,13 @@
-"""caravan.travel.osrm against a real local HTTP server answering like osrm-routed's table service.
+"""caravan.travel.osrm against a real local HTTP server answering like osrm-routed's table
+and route services.
 
 The fake server parses the coordinates and the sources/destinations/annotations query as
 OSRM does, refuses tables larger than its max table size (TooBig, HTTP 400) and computes
 drive distances and times from the coordinates alone: 1.3 times the great-circle distance,
 5 % longer eastwards, driven at 12.5 m/s, 10 % slower northwards (so that a transposed
-matrix is caught), rounded to 0.1 like OSRM. Each test tells it how to misbehave.
+matrix is caught), rounded to 0.1 like OSRM. Its routes (:func:`road_line`) start on a road
+beside the first site, drive north or south first to the second site's latitude (through
+a corner), then east or west, with a point every 100 m. Each test tells it how to misbehave.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import pytest
 
 import caravan.travel.osrm
 from caravan.errors import CaravanError, ParameterError
-from caravan.travel.osrm import OsrmError, osrm_matrix
+from caravan.travel.matrix import TravelModel
+from caravan.travel.osrm import OsrmError, osrm_matrix, osrm_routes
+from caravan.travel.paths import leg_lines
 from caravan.types import Site
 
 from .conftest import haversine_m
@@ -59,6 +64,20 @@ def road_seconds(a: Coord, b: Coord) -> float:
     return road_metres(a, b) / 12.5 * (1.1 if b[1] > a[1] else 1.0)
 
 
+def road_line(a: Coord, b: Coord) -> list[list[float]]:
+    """The fake server's route a -> b: from 0.001 degrees east of a (the road it snaps to)
+    along a's meridian to b's latitude, the corner, then along that parallel to b; a point
+    about every 100 m (0.001 degrees)."""
+    start = (a[0] + 0.001, a[1])
+    corner = (start[0], b[1])
+
+    def piece(p: Coord, q: Coord) -> list[list[float]]:
+        n = max(1, round(max(abs(q[0] - p[0]), abs(q[1] - p[1])) / 0.001))
+        return [[p[0] + (q[0] - p[0]) * i / n, p[1] + (q[1] - p[1]) * i / n] for i in range(n)]
+
+    return [*piece(start, corner), *piece(corner, b), [b[0], b[1]]]
+
+
 @dataclass
 class Table:
     """One table request as the fake server understood it."""
@@ -85,8 +104,12 @@ class FakeOsrm:
     pairs: dict[tuple[Coord, Coord], tuple[float | None, float | None]] = field(
         default_factory=dict
     )
+    #: (from, to) of the routes to answer NoRoute (HTTP 400), and routes without a geometry
+    no_route: set[tuple[Coord, Coord]] = field(default_factory=set)
+    no_geometry: bool = False
     hits: int = 0  # every request, answered or not
     tables: list[Table] = field(default_factory=list)  # every table answered
+    routes: list[str] = field(default_factory=list)  # every route request answered (its path)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, path: str) -> tuple[int, str, bytes]:
@@ -101,6 +124,8 @@ class FakeOsrm:
             return 200, "text/html", b"<html>\n<body>It works!</body></html>"
         parts = urllib.parse.urlsplit(path)
         segments = parts.path.split("/")
+        if len(segments) == 5 and segments[:3] == ["", "route", "v1"]:
+            return self.route(path, segments[4], urllib.parse.parse_qs(parts.query))
         if len(segments) != 5 or segments[:3] != ["", "table", "v1"]:
             return 404, "text/plain", b"Not Found"
         coords = segments[4].split(";")
@@ -145,6 +170,22 @@ class FakeOsrm:
         if not self.old and "duration" not in annotations.split(","):
             del body["durations"]
         return self.json(200, body)
+
+    def route(self, path: str, coords: str, query: dict) -> tuple[int, str, bytes]:
+        a, b = (tuple(float(v) for v in c.split(",")) for c in coords.split(";"))
+        assert query == {"overview": ["full"], "geometries": ["geojson"]}
+        with self.lock:
+            self.routes.append(path)
+        if self.code:
+            return self.json(400, {"code": self.code, "message": self.message})
+        if (a, b) in self.no_route:
+            return self.json(400, {"code": "NoRoute", "message": "Impossible route between points"})
+        line = road_line(a, b)
+        route = {"distance": road_metres(a, b), "duration": road_seconds(a, b), "legs": []}
+        if not self.no_geometry:
+            route["geometry"] = {"type": "LineString", "coordinates": line}
+        waypoints = [{"hint": "x", "distance": 107.0, "name": "", "location": p} for p in (a, b)]
+        return self.json(200, {"code": "Ok", "routes": [route], "waypoints": waypoints})
 
     @staticmethod
     def json(status: int, body: dict) -> tuple[int, str, bytes]:
@@ -491,3 +532,85 @@ def test_bad_parameters(closed_url, kwargs, param):
     with pytest.raises(ParameterError) as err:
         osrm_matrix(SITES, closed_url, **kwargs)
     assert err.value.param == param
+
+
+# ---------------------------------------------------------------------- routes, for the maps
+
+
+def _coord(site: Site) -> Coord:
+    """The site as the server reads it (6 decimals)."""
+    return (float(f"{site.lon:.6f}"), float(f"{site.lat:.6f}"))
+
+
+def _at(lon: float, lat: float) -> tuple[float, float]:
+    return (round(lon, 5), round(lat, 5))
+
+
+def test_routes_are_the_servers_roads(osrm):
+    legs = [(SITES[0], SITES[1]), (SITES[1], SITES[0])]
+    lines, why = osrm_routes(legs, osrm.url + "/", profile="car")
+    assert why == ""
+    assert lines == [[tuple(p) for p in road_line(_coord(a), _coord(b))] for a, b in legs]
+    assert osrm.routes == [
+        f"/route/v1/car/{a.lon:.6f},{a.lat:.6f};{b.lon:.6f},{b.lat:.6f}"
+        "?overview=full&geometries=geojson"
+        for a, b in legs
+    ]
+
+
+def test_osrm_leg_lines_run_from_site_to_site_through_the_corner(osrm):
+    a, b = SITES[0], SITES[1]
+    model = TravelModel(mode="osrm", osrm_url=osrm.url)
+    found = leg_lines(SITES, model, [("6501", "6502"), ("6501", "6501")])
+    assert found.note == "" and len(osrm.routes) == 1
+    # the site, the road 100 m east of it, the corner, the other site: the straight
+    # pieces' points (every 100 m) are dropped by the simplification
+    assert found.lines == {
+        ("6501", "6502"): (
+            _at(a.lon, a.lat),
+            _at(a.lon + 0.001, a.lat),
+            _at(a.lon + 0.001, b.lat),
+            _at(b.lon, b.lat),
+        )
+    }
+
+
+def test_a_leg_without_a_route_is_drawn_straight_with_a_note(osrm):
+    a, b = SITES[0], SITES[1]
+    osrm.no_route = {(_coord(b), _coord(a))}
+    model = TravelModel(mode="osrm", osrm_url=osrm.url)
+    found = leg_lines(SITES, model, [("6501", "6502"), ("6502", "6501"), ("6501", "6503")])
+    assert set(found.lines) == {("6501", "6502"), ("6501", "6503")}
+    assert found.note == (
+        "1 of 3 legs are drawn as straight lines on the maps: 6502 -> 6501: the OSRM server at "
+        f"{osrm.url} answered NoRoute: Impossible route between points: check that the "
+        "server's extract covers both sites, or use --travel road"
+    )
+
+
+def test_routes_stop_once_the_server_is_unavailable(osrm):
+    osrm.fail_first = 100
+    legs = [(SITES[0], SITES[1]), (SITES[1], SITES[2]), (SITES[2], SITES[0])]
+    lines, why = osrm_routes(legs, osrm.url, retries=2, backoff_seconds=0)
+    assert lines == [None, None, None]
+    assert osrm.hits == 2  # the first leg, tried twice; the others not asked for
+    assert why == (
+        f"6501 -> 6502: the OSRM server at {osrm.url} answered HTTP 503 (Service Unavailable) "
+        "after 2 tries: try again later or use --travel road"
+    )
+
+
+def test_unreachable_server_for_routes(closed_url):
+    lines, why = osrm_routes([(SITES[0], SITES[1])], closed_url, retries=1)
+    assert lines == [None]
+    assert why.startswith(f"6501 -> 6502: cannot reach the OSRM server at {closed_url} after 1 try")
+
+
+def test_a_route_without_geometry_is_not_osrm(osrm):
+    osrm.no_geometry = True
+    lines, why = osrm_routes([(SITES[0], SITES[1])], osrm.url)
+    assert lines == [None]
+    assert why == (
+        f"6501 -> 6502: the server at {osrm.url} did not answer like OSRM (no route geometry "
+        "of lon/lat points (geometries=geojson)): check --osrm-url"
+    )

@@ -18,6 +18,7 @@ from caravan.atomic import OutputError, utf8, write_file
 from caravan.complaints import parse_column_options, read_columns_file, read_complaints
 from caravan.errors import CaravanError, ParameterError
 from caravan.geo.geography import check_province
+from caravan.outputs.mapassets import MAP_ASSETS
 from caravan.travel.matrix import TravelModel
 from caravan.types import LEVELS, PROVINCES, TRAVEL_MODES
 
@@ -112,6 +113,18 @@ def calendar_option(func):
         show_default=True,
         help="Calendar of the dates people read (maps, printable itinerary): buddhist "
         "writes the Buddhist era (พ.ศ.). CSV, ICS and GeoJSON keep ISO dates.",
+    )(func)
+
+
+def map_assets_option(func):
+    return click.option(
+        "--map-assets",
+        type=click.Choice(MAP_ASSETS),
+        default="inline",
+        show_default=True,
+        help="Where map.html takes Leaflet and jQuery from: inline puts them into the page "
+        "(it works with no network; only the background tiles need one), cdn links to "
+        "their CDNs (a smaller page that needs the internet).",
     )(func)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from caravan.cli.common import calendar_option, translate_errors
+from caravan.cli.common import calendar_option, map_assets_option, translate_errors
 from caravan.errors import ParameterError
 from caravan.outputs.formats import FORMATS, export_plan, format_for_path
 from caravan.outputs.planfile import read_plan
@@ -30,9 +30,10 @@ from caravan.outputs.planfile import read_plan
     help="File to write. Default: itinerary.csv, itinerary.ics, plan.geojson, "
     "itinerary.html, map.png or map.html beside PLAN.json.",
 )
+@map_assets_option
 @calendar_option
 @translate_errors
-def export_command(plan_file, fmt, out, calendar) -> None:
+def export_command(plan_file, fmt, out, map_assets, calendar) -> None:
     """Write a plan (plan.json from caravan plan) in another format."""
     if fmt is None:
         fmt = format_for_path(out) if out else None
@@ -43,7 +44,9 @@ def export_command(plan_file, fmt, out, calendar) -> None:
                 param="--format",
             )
     target = Path(out) if out else Path(plan_file).with_name(FORMATS[fmt])
-    result = export_plan(read_plan(plan_file), fmt=fmt, out=target, calendar=calendar)
+    result = export_plan(
+        read_plan(plan_file), fmt=fmt, out=target, calendar=calendar, map_assets=map_assets
+    )
     if result.note:
         click.echo(f"note: {result.note}", err=True)
     click.echo(f"wrote {target}")

@@ -15,6 +15,7 @@ from caravan.cli.common import (
     column_mapping,
     db_option,
     level_option,
+    map_assets_option,
     png_font_note,
     provinces_option,
     quiet_option,
@@ -169,6 +170,7 @@ class SolveProgress:
 )
 @click.option("--no-map", is_flag=True, help="Do not write map.html.")
 @click.option("--png", is_flag=True, help="Also write map.png, the plan map as a picture.")
+@map_assets_option
 @calendar_option
 @quiet_option
 @rolling_options
@@ -206,6 +208,7 @@ def plan(
     out,
     no_map,
     png,
+    map_assets,
     calendar,
     quiet,
     db,
@@ -268,7 +271,9 @@ def plan(
         progress=progress,
     )
     progress.done()
-    paths = write_plan(result, out, with_map=not no_map, png=png, calendar=calendar)
+    paths = write_plan(
+        result, out, with_map=not no_map, png=png, calendar=calendar, map_assets=map_assets
+    )
     finish(result, paths, out, commit=commit, db=db, quiet=quiet, png=png)
 
 
@@ -330,6 +335,7 @@ def finish(result, paths, out, *, commit: bool, db, quiet: bool, png: bool, repl
 )
 @click.option("--no-map", is_flag=True, help="Do not write map.html.")
 @click.option("--png", is_flag=True, help="Also write map.png, the plan map as a picture.")
+@map_assets_option
 @calendar_option
 @quiet_option
 @translate_errors
@@ -351,6 +357,7 @@ def replan(
     out,
     no_map,
     png,
+    map_assets,
     calendar,
     quiet,
 ) -> None:
@@ -390,5 +397,7 @@ def replan(
         time_limit=time_limit,
         base_path=str(plan_file),
     )
-    paths = write_plan(result, out, with_map=not no_map, png=png, calendar=calendar)
+    paths = write_plan(
+        result, out, with_map=not no_map, png=png, calendar=calendar, map_assets=map_assets
+    )
     finish(result, paths, out, commit=commit, db=db, quiet=quiet, png=png, replan_of=replan_of)

@@ -13,7 +13,9 @@ map      map.html           the interactive map (:mod:`caravan.outputs.maps`)
 ======== ================== ==========================================================
 
 ``calendar="buddhist"`` changes the dates people read (html, png, map); csv, ics and geojson
-keep ISO dates so that programs read them right.
+keep ISO dates so that programs read them right. ``map_assets`` ("inline", the default, or
+"cdn") says where ``map.html`` takes Leaflet and jQuery from (:mod:`caravan.outputs.mapassets`);
+the other formats need neither.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from caravan.atomic import OutputError, utf8, write_file
 from caravan.errors import ParameterError
 from caravan.outputs.labels import check_calendar
+from caravan.outputs.mapassets import check_map_assets
 from caravan.types import WeekPlan
 
 FORMATS: dict[str, str] = {
@@ -48,9 +51,12 @@ def format_for_path(path: str | Path) -> str | None:
     return _BY_SUFFIX.get(Path(path).suffix.lower())
 
 
-def render(plan: WeekPlan, fmt: str, *, calendar: str = "gregorian") -> Rendered:
+def render(
+    plan: WeekPlan, fmt: str, *, calendar: str = "gregorian", map_assets: str = "inline"
+) -> Rendered:
     """The bytes of ``plan`` in ``fmt``."""
     calendar = check_calendar(calendar)
+    map_assets = check_map_assets(map_assets)
     if fmt == "csv":
         from caravan.outputs.itinerary import itinerary_csv
 
@@ -75,18 +81,24 @@ def render(plan: WeekPlan, fmt: str, *, calendar: str = "gregorian") -> Rendered
     if fmt == "map":
         from caravan.outputs.maps import plan_map
 
-        return Rendered(plan_map(plan, calendar=calendar).get_root().render().encode("utf-8"))
+        fmap = plan_map(plan, calendar=calendar, assets=map_assets)
+        return Rendered(fmap.get_root().render().encode("utf-8"))
     raise ParameterError(
         f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})", param="--format"
     )
 
 
 def export_plan(
-    plan: WeekPlan, *, fmt: str, out: str | Path, calendar: str = "gregorian"
+    plan: WeekPlan,
+    *,
+    fmt: str,
+    out: str | Path,
+    calendar: str = "gregorian",
+    map_assets: str = "inline",
 ) -> Rendered:
     """Write ``plan`` as ``fmt`` to the file ``out`` (atomically: all or nothing)."""
     out = Path(out)
-    result = render(plan, fmt, calendar=calendar)
+    result = render(plan, fmt, calendar=calendar, map_assets=map_assets)
     folder = out.parent
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"cannot write '{out}': '{folder}' is not a folder")

@@ -3,7 +3,9 @@
 One FeatureCollection, WGS84 lon/lat (RFC 7946 has no other CRS), coordinates to 6 decimals
 (about 0.1 m), UTF-8. Every feature has a ``kind`` property, so a GIS can split the layers:
 
-``route``      a LineString per unit-day, base -> visits -> base: ``date``, ``unit``,
+``route``      a LineString per unit-day, base -> visits -> base, along the roads the travel
+               model drove (as on the maps; straight lines with ``--travel straight``
+               and for plans without them, :mod:`caravan.plan.legs`): ``date``, ``unit``,
                ``province_code``, ``color`` (as on the map), ``depart``/``return`` (ISO 8601
                date-times with the +07:00 offset), ``depart_time``/``return_time`` (HH:MM),
                ``visits``, ``drive_minutes``, ``drive_km``, ``priority``, ``open_complaints``;
@@ -25,7 +27,12 @@ import datetime as dt
 import json
 
 from caravan.clock import BANGKOK, hhmm
-from caravan.outputs.mapdata import route_colors, unvisited_layer_data
+from caravan.outputs.mapdata import (
+    route_colors,
+    route_lines,
+    route_path,
+    unvisited_layer_data,
+)
 from caravan.types import WeekPlan
 
 
@@ -55,7 +62,7 @@ def plan_geojson(plan: WeekPlan) -> dict:
                 "geometry": {
                     "type": "LineString",
                     "coordinates": [
-                        _pt(plan.sites[s.code].lon, plan.sites[s.code].lat) for s in route.stops
+                        _pt(lon, lat) for lon, lat in route_path(route_lines(plan, route))
                     ],
                 },
                 "properties": {

@@ -17,10 +17,13 @@ rounded to 5 decimals (about 1 m): enough for a map of a province, and it keeps
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
+
+import numpy as np
 
 from caravan.clock import hhmm
 from caravan.geo.density import area_density, density_unit
@@ -219,15 +222,54 @@ def route_name(route: Route, calendar: str = "gregorian") -> str:
     return f"{date_label(route.unit_day.date, calendar)} · {route.unit_day.unit}"
 
 
+def leg_line(plan: WeekPlan, a: str, b: str) -> list[tuple[float, float]]:
+    """The lon/lat points of the leg from site ``a`` to site ``b``: the road the plan's
+    travel model drove (``plan.legs``), else the straight line."""
+    line = plan.legs.get((a, b))
+    if line:
+        return list(line)
+    return [(plan.sites[c].lon, plan.sites[c].lat) for c in (a, b)]
+
+
+def route_lines(plan: WeekPlan, route: Route) -> list[list[tuple[float, float]]]:
+    """The lon/lat line of each leg of ``route``, in driving order."""
+    return [leg_line(plan, a.code, b.code) for a, b in itertools.pairwise(route.stops)]
+
+
+def route_path(lines: Sequence[Sequence[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """The legs' lines (lon/lat) joined into one line from the base back to the base."""
+    path = list(lines[0][:1]) if lines else []
+    for line in lines:
+        path += line[1:]
+    return path
+
+
+def along(leg: Sequence[Sequence[float]], fraction: float) -> list[float]:
+    """The point ``fraction`` (0 to 1) of the way along a leg's points (lengths measured in
+    degrees: good enough over a leg to place a direction arrow)."""
+    pts = np.asarray(leg, dtype=float)
+    steps = np.hypot(*np.diff(pts, axis=0).T)
+    if len(pts) < 2 or steps.sum() == 0:
+        return [float(v) for v in pts[0]]
+    ends = np.cumsum(steps)
+    at = fraction * ends[-1]
+    i = min(int(np.searchsorted(ends, at)), len(steps) - 1)
+    t = (at - (ends[i] - steps[i])) / steps[i] if steps[i] else 0.0
+    return [float(v) for v in pts[i] + t * (pts[i + 1] - pts[i])]
+
+
 def route_layer_data(plan: WeekPlan, calendar: str = "gregorian") -> list[dict]:
     """One dict per unit-day: ``index``, ``name``, ``date`` (ISO), ``day`` (label in the
-    calendar), ``unit``, ``province_code``, ``color``, ``path`` ([lat, lon] from the base
-    through the visits back to the base), ``depart``/``return`` (HH:MM), ``drive_minutes``
-    and ``visits`` (``stop``, ``code``, names, ``lat``, ``lon``, ``arrive``, ``depart``,
-    ``drive_minutes`` from the previous stop, ``priority``, ``open``)."""
+    calendar), ``unit``, ``province_code``, ``color``, ``legs`` (per leg, the [lat, lon]
+    points of the road it drives along: :func:`leg_line`), ``path`` (the legs joined, from
+    the base through the visits back to the base), ``depart``/``return`` (HH:MM),
+    ``drive_minutes`` and ``visits`` (``stop``, ``code``, names, ``lat``, ``lon``,
+    ``arrive``, ``depart``, ``drive_minutes`` from the previous stop, ``priority``,
+    ``open``)."""
     out = []
     for i, (r, color) in enumerate(zip(plan.routes, route_colors(plan), strict=True)):
         ud = r.unit_day
+        lines = route_lines(plan, r)
         visits = []
         for s in r.visits:
             site = plan.sites[s.code]
@@ -256,7 +298,8 @@ def route_layer_data(plan: WeekPlan, calendar: str = "gregorian") -> list[dict]:
                 "unit": ud.unit,
                 "province_code": ud.province_code,
                 "color": color,
-                "path": [[plan.sites[s.code].lat, plan.sites[s.code].lon] for s in r.stops],
+                "legs": [[[lat, lon] for lon, lat in line] for line in lines],
+                "path": [[lat, lon] for lon, lat in route_path(lines)],
                 "depart": hhmm(r.stops[0].depart),
                 "return": hhmm(r.stops[-1].arrive),
                 "drive_minutes": r.drive_seconds // 60,

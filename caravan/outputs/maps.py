@@ -7,10 +7,11 @@ What a planner sees, bottom to top:
   districts or no shading; the legend follows the choice and states the unit), district and
   province borders on top;
 * each unit-day's route: a line in its own colour (white casing, so it reads on any shade)
-  with an arrow on every leg pointing the way the unit drives; numbered stop markers in the
-  route's colour, whose popups give the Thai and English names, the day, unit, arrival and
-  departure, the drive from the previous stop, the open complaints by category and why the
-  site was chosen (:mod:`caravan.plan.why`);
+  along the roads the travel model drove (``plan.legs``, :mod:`caravan.plan.legs`; straight
+  with ``--travel straight``), with an arrow halfway along every leg pointing the way the
+  unit drives; numbered stop markers in the route's colour, whose popups give the Thai and
+  English names, the day, unit, arrival and departure, the drive from the previous stop,
+  the open complaints by category and why the site was chosen (:mod:`caravan.plan.why`);
 * the bases (black house markers);
 * the sites left out that still have open complaints: white circles with a dashed border,
   whose popups say why they were left out (Thai and English);
@@ -22,8 +23,9 @@ What a planner sees, bottom to top:
   the panels start closed and the layer control is a button.
 
 The page opens fitted to the planned provinces. It needs only Leaflet and jQuery (folium's
-popups use it) from their CDNs, plus OpenStreetMap tiles; folium's other default assets
-(Bootstrap, Font Awesome, awesome-markers) are not used and not loaded.
+popups use it), inside the page by default (``assets="inline"``) or from their CDNs
+(``assets="cdn"``): :mod:`caravan.outputs.mapassets`. The background tiles come from
+OpenStreetMap when there is a network; without one the background is plain.
 
 Safety: every text that comes from an input (names, categories, codes, reasons) goes
 through :func:`esc` before it reaches HTML, a tooltip, a layer name or a JavaScript template
@@ -33,7 +35,6 @@ string; data handed to scripts is JSON with ``<``, ``>`` and ``&`` escaped.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -43,12 +44,14 @@ from branca.element import Element, MacroElement, Template
 
 from caravan.clock import hhmm
 from caravan.outputs.labels import category_text, date_label, date_label_long, esc
+from caravan.outputs.mapassets import assets_html
 from caravan.outputs.mapdata import (
     LEVEL_NAMES,
     PALETTE,
     SCALE,
     UNVISITED_COLOR,
     ZERO_COLOR,
+    along,
     class_breaks,
     color_for,
     density_layer_data,
@@ -84,9 +87,6 @@ __all__ = [
     "visit_popup_html",
 ]
 
-#: folium's default assets this map needs (by folium's own names)
-NEEDED_JS = ("leaflet", "jquery")
-NEEDED_CSS = ("leaflet_css",)
 FONT_STACK = (
     '"Sarabun", "TH Sarabun New", "Noto Sans Thai", "Leelawadee UI", "Tahoma", "Loma", '
     '"Garuda", "Helvetica Neue", Arial, sans-serif'
@@ -510,6 +510,18 @@ _JS = """
 """
 
 
+class _Verbatim(Element):
+    """HTML put into the page as it is (an Element's text is a Jinja template otherwise:
+    Leaflet's and jQuery's code must not be read as one)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html = html
+
+    def render(self, **kwargs) -> str:
+        return self.html
+
+
 class _Overlays(MacroElement):
     """The schedule panel, the legend and the script that ties them to the layers."""
 
@@ -554,14 +566,17 @@ def _arrow_angle(a: Sequence[float], b: Sequence[float]) -> float:
     return math.degrees(math.atan2(-dy, dx))
 
 
-def _add_arrows(group: folium.FeatureGroup, path: Sequence[Sequence[float]], color: str) -> None:
-    """An arrow head in the middle of each leg, pointing the way the unit drives."""
-    for a, b in itertools.pairwise(path):
-        if tuple(a) == tuple(b):
+def _add_arrows(
+    group: folium.FeatureGroup, legs: Sequence[Sequence[Sequence[float]]], color: str
+) -> None:
+    """An arrow head halfway along each leg ([lat, lon] points), pointing the way the unit
+    drives."""
+    for leg in legs:
+        a, b = along(leg, 0.45), along(leg, 0.55)
+        if a == b:
             continue
-        mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]
         folium.Marker(
-            mid,
+            along(leg, 0.5),
             icon=folium.DivIcon(
                 html=(
                     f'<svg class="caravan-arrow" width="20" height="20" viewBox="0 0 20 20" '
@@ -626,8 +641,9 @@ def _borders(plan: WeekPlan) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
-    """The interactive map of a plan (save it with ``.save("map.html")``)."""
+def plan_map(plan: WeekPlan, *, calendar: str = "gregorian", assets: str = "inline") -> folium.Map:
+    """The interactive map of a plan (save it with ``.save("map.html")``). ``assets``:
+    Leaflet and jQuery inside the page (``inline``) or from their CDNs (``cdn``)."""
     p = plan.parameters
     bounds = map_bounds(plan)
     fmap = folium.Map(
@@ -636,12 +652,13 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian") -> folium.Map:
         tiles=None,
         control_scale=True,
     )
-    fmap.default_js = [(n, u) for n, u in folium.Map.default_js if n in NEEDED_JS]
-    fmap.default_css = [(n, u) for n, u in folium.Map.default_css if n in NEEDED_CSS]
+    fmap.default_js = []  # folium's CDN links: the page gets only what it needs, below
+    fmap.default_css = []
     root = fmap.get_root()
     root.header.add_child(
         Element(f"<title>แผนคาราวาน / caravan plan {esc(p.week)}</title>"), name="caravan_title"
     )
+    root.header.add_child(_Verbatim(assets_html(assets)), name="caravan_assets")
     root.header.add_child(Element(_CSS % {"fonts": FONT_STACK}), name="caravan_css")
     folium.TileLayer("OpenStreetMap", control=False, overlay=True).add_to(fmap)
     folium.map.CustomPane("caravan-areas", z_index=350, pointer_events=True).add_to(fmap)
@@ -807,7 +824,7 @@ def _draw_route(
         class_name="caravan-route",
         tooltip=esc(f"{data['name']} · {data['depart']}–{data['return']}"),
     ).add_to(group)
-    _add_arrows(group, data["path"], color)
+    _add_arrows(group, data["legs"], color)
     stops = []
     for i, s in enumerate(route.stops):
         if s.kind != "visit":

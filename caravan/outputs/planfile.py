@@ -16,6 +16,13 @@ sections:
               replaces, the day the kept visits run to, and every change (``changes``:
               ``added``, ``removed``, ``moved`` to another day or unit, ``retimed``)
 
+``legs`` (optional) the road each leg drives along, for the maps: ``"FROM>TO"`` (two site
+              codes) -> ``[[lon, lat], ...]`` from the one site to the other, simplified
+              (:mod:`caravan.plan.legs`). Written for the ``road``, ``osm`` and ``osrm``
+              models, so that exports and re-plans draw the same roads without the road
+              graph or the server; a file without it (``straight``, or written before
+              caravan drew roads) draws straight lines.
+
 ``format_version`` (:data:`PLAN_FORMAT_VERSION`) says which layout a file has; a file from a
 newer caravan is refused.
 """
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from caravan import __version__
@@ -38,6 +46,7 @@ from caravan.travel.matrix import (
     matrix_to_json,
     travel_matrix,
 )
+from caravan.travel.paths import Line
 from caravan.types import (
     ComplaintSummary,
     DayOff,
@@ -231,6 +240,7 @@ def plan_dict(plan: WeekPlan) -> dict:
         **({"population": dict(sorted(plan.population.items()))} if plan.population else {}),
         **rolling_sections(plan),
         **_matrix_section(plan),
+        **({"legs": legs_to_json(plan.legs)} if plan.legs else {}),
         # the request that made the plan (caravan.plan.request); replan starts from it
         **({"request": plan.request.to_json()} if isinstance(plan.request, PlanRequest) else {}),
     }
@@ -242,6 +252,26 @@ def _matrix_section(plan: WeekPlan) -> dict:
     if plan.parameters.travel.get("mode") not in EXTERNAL_MODES:
         return {}
     return {"travel_matrix": matrix_to_json(plan.matrix)}
+
+
+def legs_to_json(legs: Mapping[tuple[str, str], Line]) -> dict[str, list[list[float]]]:
+    """``plan.json``'s ``legs`` section: ``"FROM>TO"`` -> ``[[lon, lat], ...]``, by key."""
+    return {f"{a}>{b}": [list(p) for p in line] for (a, b), line in sorted(legs.items())}
+
+
+def legs_from_json(data: Mapping[str, list]) -> dict[tuple[str, str], Line]:
+    """The lines :func:`legs_to_json` wrote; ValueError for a key that is not two codes
+    or a line that is not two or more lon/lat points."""
+    out = {}
+    for key, line in data.items():
+        a, sep, b = key.partition(">")
+        if not (a and sep and b) or ">" in b:
+            raise ValueError(f"legs key {key!r} is not FROM>TO")
+        points = tuple((float(x), float(y)) for x, y in line)
+        if len(points) < 2:
+            raise ValueError(f"legs {key!r} has fewer than two points")
+        out[a, b] = points
+    return out
 
 
 def plan_json(plan: WeekPlan) -> str:
@@ -522,6 +552,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
             travel=travel.to_json(),
             population_source=par.get("population") or "",
         )
+        legs = legs_from_json(data.get("legs") or {})
     except InputError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
@@ -551,6 +582,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         created=dt.datetime.fromisoformat(created) if created else None,
         population={str(k): int(v) for k, v in (data.get("population") or {}).items()},
         request=request,
+        legs=legs,
         **rolling,
     )
 

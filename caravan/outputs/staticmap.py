@@ -2,11 +2,12 @@
 
 For reports and chat messages. One panel per planned province (the provinces lie far
 apart), each with the areas shaded by open complaints per km² (the classes and colours of
-``map.html``, see :mod:`caravan.outputs.mapdata`), district and province borders, every unit-day's
-route in its colour with an arrow on each leg, numbered stops labelled with the site's
-name, the base (black square) and the sites left out that still have open complaints
-(dashed grey circles); under each panel the legend of its routes; at the bottom the shading
-classes with their unit and the symbols.
+``map.html``, see :mod:`caravan.outputs.mapdata`), district and province borders, every
+unit-day's route in its colour along the roads its travel model drove (as on ``map.html``)
+with an arrow on each leg, numbered stops labelled with the site's name, the base (black
+square) and the sites left out that still have open complaints (dashed grey circles); under
+each panel the legend of its routes; at the bottom the shading classes with their unit and
+the symbols.
 
 Thai labels need a font with Thai letters. :func:`find_thai_font` looks for one that
 matplotlib can use (Sarabun, TH Sarabun New, Noto Sans Thai, Leelawadee UI, Tahoma, then the
@@ -26,6 +27,7 @@ from caravan.outputs.labels import date_label
 from caravan.outputs.mapdata import (
     LEVEL_NAMES,
     UNVISITED_COLOR,
+    along,
     class_breaks,
     color_for,
     density_layer_data,
@@ -227,13 +229,14 @@ def render_png(
             lats = [pt[0] for pt in r["path"]]
             lons = [pt[1] for pt in r["path"]]
             ax.plot(lons, lats, color=color, linewidth=2.2, path_effects=casing, zorder=5)
-            for (la0, lo0), (la1, lo1) in zip(r["path"], r["path"][1:], strict=False):
+            for leg in r["legs"]:
+                (la0, lo0), (la1, lo1) = along(leg, 0.44), along(leg, 0.56)
                 if (la0, lo0) == (la1, lo1):
                     continue
                 ax.annotate(
                     "",
-                    xy=(lo0 + 0.56 * (lo1 - lo0), la0 + 0.56 * (la1 - la0)),
-                    xytext=(lo0 + 0.44 * (lo1 - lo0), la0 + 0.44 * (la1 - la0)),
+                    xy=(lo1, la1),
+                    xytext=(lo0, la0),
                     arrowprops={
                         "arrowstyle": "-|>",
                         "color": color,

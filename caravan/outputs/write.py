@@ -13,6 +13,7 @@ from pathlib import Path
 from caravan.atomic import OutputDir, atomic_write_bytes, atomic_write_text
 from caravan.outputs.itinerary import itinerary_csv, outcome_template_csv, rejects_csv
 from caravan.outputs.labels import check_calendar
+from caravan.outputs.mapassets import check_map_assets
 from caravan.outputs.planfile import plan_json
 from caravan.types import WeekPlan
 
@@ -24,14 +25,17 @@ def write_plan(
     with_map: bool = True,
     calendar: str = "gregorian",
     png: bool = False,
+    map_assets: str = "inline",
 ) -> list[Path]:
     """Write ``itinerary.csv``, ``plan.json``, ``rejects.csv`` (the complaint rows that could
     not be used; only the header when there are none), ``outcome_template.csv`` (for the
     field team, read back by :mod:`caravan.history.outcomes`), ``map.html`` (unless
     ``with_map`` is false) and ``map.png`` (if ``png``) into ``out``: all of them, or none
     if anything fails. ``calendar`` ("gregorian" or "buddhist") is the calendar of the
-    dates on the maps."""
+    dates on the maps; ``map_assets`` ("inline" or "cdn"): Leaflet and jQuery inside
+    ``map.html`` or from their CDNs (:mod:`caravan.outputs.mapassets`)."""
     calendar = check_calendar(calendar)
+    map_assets = check_map_assets(map_assets)
     with OutputDir(out) as od:
         atomic_write_text(od.path("itinerary.csv"), itinerary_csv(plan), bom=True)
         atomic_write_text(od.path("plan.json"), plan_json(plan))
@@ -40,7 +44,7 @@ def write_plan(
         if with_map:
             from caravan.outputs.maps import plan_map
 
-            plan_map(plan, calendar=calendar).save(str(od.path("map.html")))
+            plan_map(plan, calendar=calendar, assets=map_assets).save(str(od.path("map.html")))
         if png:
             from caravan.outputs.staticmap import render_png
 

@@ -13,6 +13,9 @@ same parameters (units, bases, day window, visit length, travel model, seed), wi
 * the original plan's must-visit and due sites still required, ``--must-visit`` /
   ``--skip`` added, and ``--holiday`` days taken off the remaining days.
 
+The kept days keep the roads the original plan drew; a new leg the original plan also drove
+takes its stored line, any other is found with the travel model (:mod:`caravan.plan.legs`).
+
 The new plan is a whole week again (kept days plus new days) and says what changed: in
 ``plan.json`` (``replan.changes``: ``added``, ``removed``, ``moved`` to another day or unit,
 ``retimed`` on the same day and unit) and in ``itinerary.csv``'s extra ``changed`` column
@@ -32,6 +35,7 @@ from caravan.complaints import ComplaintFile
 from caravan.errors import ParameterError
 from caravan.geo.geography import Geography, load_geography
 from caravan.history.store import HistorySnapshot
+from caravan.plan.legs import route_legs
 from caravan.plan.request import request_of
 from caravan.plan.rolling import RollingOptions
 from caravan.plan.week import plan_week, read_request_complaints
@@ -157,6 +161,7 @@ def replan_week(
         rolling=rolling,
         only_dates=remaining,
         given_scores=None if complaints is not None else orig.scores,
+        legs=orig.legs,
     )
     new = dataclasses.replace(new, request=asked)
     routes = tuple(
@@ -230,11 +235,14 @@ def replan_week(
         f"replan of {base_path}: the {len(kept_places)} visit(s) up to {done.isoformat()} are "
         f"kept; {', '.join(d.isoformat() for d in remaining)} planned again"
     )
+    # the kept days draw the roads the original plan stored (straight if it stored none)
+    lines = {**orig.legs, **new.legs}
     return dataclasses.replace(
         new,
         parameters=params,
         sites=orig.sites,
         routes=routes,
+        legs={leg: lines[leg] for leg in route_legs(routes) if leg in lines},
         unvisited=unvisited,
         solve=solve,
         complaints=new.complaints if complaints is not None else orig.complaints,

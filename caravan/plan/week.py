@@ -29,6 +29,7 @@ from caravan.geo.density import population_by_area, read_population
 from caravan.geo.geography import Geography, boundaries, load_geography
 from caravan.geo.geography import read_site_overrides as _read_overrides
 from caravan.history.store import HistorySnapshot, open_history
+from caravan.plan.legs import with_leg_lines
 from caravan.plan.model import build_province_model
 from caravan.plan.priority import load_weights, score_sites
 from caravan.plan.request import HistoryRules, PlanRequest
@@ -45,6 +46,7 @@ from caravan.plan.schedule import routes_from_solution, unvisited_reasons
 from caravan.plan.workdays import WorkWeek, working_days
 from caravan.solver.problem import Solution
 from caravan.travel.matrix import travel_matrix
+from caravan.travel.paths import Line
 from caravan.types import (
     ComplaintSummary,
     DueSite,
@@ -114,6 +116,7 @@ def plan_week(
     matrix: TravelMatrix | None = None,
     only_dates: Sequence[dt.date] | None = None,
     given_scores: Mapping[str, SiteScore] | None = None,
+    legs: Mapping[tuple[str, str], Line] | None = None,
     **options: object,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
@@ -137,7 +140,11 @@ def plan_week(
       engines on exactly the same problems;
     * for :mod:`caravan.plan.replan`: ``only_dates`` (plan exactly these days),
       ``given_scores`` (these scores instead of scoring complaints), ``matrix`` (these
-      drive times, the original plan's, instead of computing them).
+      drive times, the original plan's, instead of computing them), ``legs`` (these lines
+      of the legs, the original plan's, where a leg is the same).
+
+    The plan carries the road each leg drives along, for the maps
+    (:func:`caravan.plan.legs.with_leg_lines`).
 
     Returns a :class:`~caravan.types.WeekPlan`; write it with
     :func:`caravan.outputs.write.write_plan`. Raises
@@ -177,7 +184,7 @@ def plan_week(
             recency_weeks=rules.recency_weeks,
             max_gap_weeks=rules.max_gap_weeks,
         )
-    return _plan(
+    plan = _plan(
         request,
         cfile=cfile,
         residents_given=residents_given,
@@ -191,6 +198,7 @@ def plan_week(
         given_scores=given_scores,
         started=started,
     )
+    return with_leg_lines(plan, known=legs)
 
 
 def _plan(

@@ -25,6 +25,14 @@ seconds, or answers HTTP 429 or 5xx. Any other answer is final.
 The server snaps every coordinate to its nearest road, however far; a site snapped more than
 ``max_snap_km`` away (the waypoint's ``distance``, metres) is an error, as is a pair without
 a road between them. Every error is an :class:`OsrmError` of one line that says what to do.
+
+**Routes.** :func:`osrm_routes` asks the route service for the road each leg of a plan
+drives along, for the maps (one request a leg, the same retries and timeout)::
+
+    GET {url}/route/v1/{profile}/{lon,lat;lon,lat}?overview=full&geometries=geojson
+
+A leg the server gives no route for is left out (the maps draw it straight); once the
+server cannot be reached, or stays busy, after every try, no other leg is asked for.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ _ADVICE = {
     "a larger --max-table-size",
     "NoSegment": "move the site with --sites or use --travel road",
     "NoTable": "check that the server's extract covers the provinces, or use --travel road",
+    "NoRoute": "check that the server's extract covers both sites, or use --travel road",
 }
 _DEFAULT_ADVICE = "check --osrm-url (caravan needs OSRM 5.x) or use --travel road"
 _PROFILE = re.compile(r"[A-Za-z0-9_.-]+")
@@ -55,6 +64,10 @@ _PROFILE = re.compile(r"[A-Za-z0-9_.-]+")
 
 class OsrmError(CaravanError):
     """The OSRM server cannot be reached or its answer cannot be used."""
+
+
+class _Unavailable(OsrmError):
+    """The server cannot be reached, or stays busy, after every try."""
 
 
 class _TooBig(OsrmError):
@@ -79,28 +92,13 @@ def osrm_matrix(
     chunking (``max_table_size``), retries (``retries`` tries in all, ``timeout`` seconds
     each, ``backoff_seconds`` doubling) and ``max_snap_km``. Raises :class:`ParameterError`
     for a bad argument and :class:`OsrmError` when the server cannot give the matrix."""
-    base = _check_url(url)
-    if not _PROFILE.fullmatch(profile or ""):
-        raise ParameterError(
-            f"must be a name such as 'driving' (letters, digits, '_', '.', '-'), got {profile!r}",
-            param="profile",
-        )
+    base = _check_options(url, profile, retries, timeout, backoff_seconds)
     if isinstance(max_table_size, bool) or not isinstance(max_table_size, int):
         raise ParameterError(
             f"must be a whole number, got {max_table_size!r}", param="max_table_size"
         )
     if max_table_size < 2:
         raise ParameterError(f"must be at least 2, got {max_table_size}", param="max_table_size")
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 1:
-        raise ParameterError(
-            f"must be a whole number of at least 1, got {retries!r}", param="retries"
-        )
-    if not timeout > 0:
-        raise ParameterError(f"must be more than 0 seconds, got {timeout}", param="timeout")
-    if not backoff_seconds >= 0:
-        raise ParameterError(
-            f"must be 0 seconds or more, got {backoff_seconds}", param="backoff_seconds"
-        )
     if not max_snap_km > 0:
         raise ParameterError(f"must be more than 0 km, got {max_snap_km}", param="max_snap_km")
 
@@ -131,6 +129,58 @@ def osrm_matrix(
         metres=tuple(tuple(row) for row in met),
         model=f"osrm({base}, profile={profile})",
     )
+
+
+def _check_options(
+    url: str, profile: str, retries: int, timeout: float, backoff_seconds: float
+) -> str:
+    """The server's address without trailing slashes, once every option is checked."""
+    base = _check_url(url)
+    if not _PROFILE.fullmatch(profile or ""):
+        raise ParameterError(
+            f"must be a name such as 'driving' (letters, digits, '_', '.', '-'), got {profile!r}",
+            param="profile",
+        )
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 1:
+        raise ParameterError(
+            f"must be a whole number of at least 1, got {retries!r}", param="retries"
+        )
+    if not timeout > 0:
+        raise ParameterError(f"must be more than 0 seconds, got {timeout}", param="timeout")
+    if not backoff_seconds >= 0:
+        raise ParameterError(
+            f"must be 0 seconds or more, got {backoff_seconds}", param="backoff_seconds"
+        )
+    return base
+
+
+def osrm_routes(
+    legs: Sequence[tuple[Site, Site]],
+    url: str,
+    *,
+    profile: str = "driving",
+    retries: int = 3,
+    timeout: float = 60.0,
+    backoff_seconds: float = 1.0,
+) -> tuple[list[list[tuple[float, float]] | None], str]:
+    """The road the OSRM server at ``url`` drives for each leg ``(from, to)``: a list of
+    lon/lat points per leg (None where the server gave none), and why legs were left out
+    (the error that stopped the requests, else the first one; "" when none was). Options
+    as for :func:`osrm_matrix`; see the module docstring for what happens when it fails."""
+    base = _check_options(url, profile, retries, timeout, backoff_seconds)
+    client = _Client(base, profile, 2, retries, timeout, backoff_seconds)
+    lines: list[list[tuple[float, float]] | None] = []
+    error: OsrmError | None = None
+    for a, b in legs:
+        line = None
+        if not isinstance(error, _Unavailable):
+            try:
+                line = client.route(a, b)
+            except OsrmError as exc:
+                if error is None or isinstance(exc, _Unavailable):
+                    error = type(exc)(f"{a.code} -> {b.code}: {exc}")
+        lines.append(line)
+    return lines, str(error or "")
 
 
 def _check_url(url: str) -> str:
@@ -228,6 +278,21 @@ class _Client:
                     )
         return durations, distances
 
+    def route(self, a: Site, b: Site) -> list[tuple[float, float]]:
+        """The lon/lat points of the road the server drives from ``a`` to ``b``."""
+        path = f"{a.lon:.6f},{a.lat:.6f};{b.lon:.6f},{b.lat:.6f}"
+        query = "overview=full&geometries=geojson"
+        answer = self._get(f"{self.base}/route/v1/{self.profile}/{path}?{query}", [a, b], [0, 1])
+        code = answer.get("code")
+        if code != "Ok":
+            raise self._code_error(code, answer.get("message"), [a, b], [0, 1])
+        routes = answer.get("routes")
+        geometry = routes[0].get("geometry") if routes and isinstance(routes[0], dict) else None
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if not isinstance(coords, list) or len(coords) < 2 or not all(map(_is_lonlat, coords)):
+            raise self._not_osrm("no route geometry of lon/lat points (geometries=geojson)")
+        return [(float(p[0]), float(p[1])) for p in coords]
+
     def _matrix(self, answer: dict, key: str, n_rows: int, n_cols: int) -> list[list]:
         """``answer[key]`` as ``n_rows`` lists of ``n_cols`` non-negative numbers or None."""
         table = answer.get(key)
@@ -237,17 +302,7 @@ class _Client:
             and all(isinstance(row, list) and len(row) == n_cols for row in table)
         )
         if ok:
-            ok = all(
-                x is None
-                or (
-                    isinstance(x, int | float)
-                    and not isinstance(x, bool)
-                    and math.isfinite(x)
-                    and x >= 0
-                )
-                for row in table
-                for x in row
-            )
+            ok = all(x is None or (_is_number(x) and x >= 0) for row in table for x in row)
         if not ok:
             raise self._not_osrm(f"'{key}' is not a {n_rows} x {n_cols} table of numbers")
         return table
@@ -290,7 +345,7 @@ class _Client:
                         raise self._code_error(
                             answer["code"], answer.get("message"), sites, coords
                         ) from None
-                    raise OsrmError(
+                    raise _Unavailable(
                         f"the OSRM server at {self.base} answered HTTP {status} "
                         f"({_reason(exc)}) after {tries}: try again later or use --travel road"
                     ) from None
@@ -300,7 +355,7 @@ class _Client:
                 raise self._not_osrm(f"HTTP {status} {_reason(exc)}") from None
             except (OSError, http.client.HTTPException) as exc:
                 if last:
-                    raise OsrmError(
+                    raise _Unavailable(
                         f"cannot reach the OSRM server at {self.base} after {tries} "
                         f"({self._why(exc)}): check --osrm-url or use --travel road"
                     ) from None
@@ -339,6 +394,20 @@ class _Client:
         return OsrmError(
             f"the server at {self.base} did not answer like OSRM ({what}): check --osrm-url"
         )
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _is_lonlat(point) -> bool:
+    return (
+        isinstance(point, list)
+        and len(point) >= 2
+        and all(_is_number(x) for x in point[:2])
+        and -180 <= point[0] <= 180
+        and -90 <= point[1] <= 90
+    )
 
 
 def _read(exc: urllib.error.HTTPError) -> bytes:

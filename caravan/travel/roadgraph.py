@@ -11,7 +11,8 @@ the built-in model from the coarse road layer in ``data/geo/roads.geojson``
 with ``direct=True``, straight between every pair of sites too). It then finds the fastest
 path between every pair of sites over the whole graph (Dijkstra, scipy) and reports the
 distance **along that path**. Times are rounded up to whole minutes, as in every caravan
-matrix (see :mod:`caravan.travel.matrix`).
+matrix (see :mod:`caravan.travel.matrix`). :func:`site_paths` gives those paths themselves
+(the nodes they pass), for the maps.
 """
 
 from __future__ import annotations
@@ -202,24 +203,52 @@ def nearest_nodes(graph: RoadGraph, lon, lat) -> tuple[np.ndarray, np.ndarray]:
     return idx, np.atleast_1d(d)
 
 
-def site_matrix(
+@dataclass(frozen=True, eq=False)
+class _SiteGraph:
+    """The road graph with the sites joined to it, as scipy wants it. Node ids: graph
+    nodes ``0..n-1``, then each site twice: ``n+i`` leaves site i, ``n+k+i`` reaches it."""
+
+    csr: object  # scipy.sparse.csr_matrix of edge seconds
+    key: np.ndarray  # src * total + dst of every edge, sorted
+    metres: np.ndarray  # of every edge, in the order of ``key``
+    lon: np.ndarray  # of every node
+    lat: np.ndarray
+    n: int
+    k: int
+
+    @property
+    def total(self) -> int:
+        return self.n + 2 * self.k
+
+
+def _nearest_joins(
+    graph: RoadGraph, sites: Sequence[Site], access: AccessModel
+) -> list[np.ndarray]:
+    """The nearest graph node of each site, within ``access.max_km``."""
+    if graph.n_nodes == 0:
+        raise RoadGraphError("the road graph has no roads")
+    idx, d = nearest_nodes(graph, [s.lon for s in sites], [s.lat for s in sites])
+    far = np.flatnonzero(d > access.max_km * 1000.0)
+    if far.size:
+        s = sites[int(far[0])]
+        raise RoadGraphError(
+            f"site {s.code} ({s.name_en}) is {d[far[0]] / 1000:.1f} km from the nearest "
+            f"road of the road graph (at most {access.max_km:g} km): move it with --sites "
+            "or use --travel road"
+        )
+    return [np.array([i]) for i in idx]
+
+
+def _join_sites(
     graph: RoadGraph,
     sites: Sequence[Site],
     access: AccessModel,
     *,
-    model: str,
-    direct_km: float = 0.0,
-    joined: Sequence[np.ndarray] | None = None,
-) -> TravelMatrix:
-    """Fastest drive between every pair of ``sites`` over ``graph`` (module docstring).
-
-    Each site is joined by access links (both ways) to its nearest node, or to the nodes
-    ``joined[i]`` when given (the built-in model joins a site to the nearest point of the
-    nearest roads, added as nodes). Pairs of sites at most ``direct_km`` apart (straight)
-    are also joined directly by an access link. A path never passes through a third site,
-    so the time between two sites does not depend on which other sites are in the matrix."""
+    direct_km: float,
+    joined: Sequence[np.ndarray] | None,
+) -> _SiteGraph:
+    """Join ``sites`` to ``graph`` by access links (:func:`site_matrix`)."""
     from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import dijkstra
 
     k = len(sites)
     n = graph.n_nodes
@@ -227,19 +256,7 @@ def site_matrix(
     lat = np.array([s.lat for s in sites], dtype=float)
     mps = access.speed_kmh / 3.6
     if joined is None:
-        if n == 0:
-            raise RoadGraphError("the road graph has no roads")
-        idx, d = nearest_nodes(graph, lon, lat)
-        far = np.flatnonzero(d > access.max_km * 1000.0)
-        if far.size:
-            s = sites[int(far[0])]
-            raise RoadGraphError(
-                f"site {s.code} ({s.name_en}) is {d[far[0]] / 1000:.1f} km from the nearest "
-                f"road of the road graph (at most {access.max_km:g} km): move it with --sites "
-                "or use --travel road"
-            )
-        joined = [np.array([i]) for i in idx]
-    # Node ids: graph nodes 0..n-1, then each site twice: n+i leaves site i, n+k+i reaches it.
+        joined = _nearest_joins(graph, sites, access)
     a_site = np.concatenate([np.full(len(j), i) for i, j in enumerate(joined)] or [[]])
     a_site = a_site.astype(np.int64)
     a_node = np.concatenate([np.asarray(j, dtype=np.int64) for j in joined] or [[]])
@@ -271,11 +288,40 @@ def site_matrix(
     src, dst, metres, seconds = src[first], dst[first], metres[first], seconds[first]
     # A zero-length edge would vanish from a sparse matrix: give it a tiny positive time.
     w = np.maximum(seconds, 1e-6)
-    csr = coo_matrix((w, (src, dst)), shape=(total, total)).tocsr()
-    key = src * total + dst  # sorted, for the length of the edge pred -> node
+    return _SiteGraph(
+        csr=coo_matrix((w, (src, dst)), shape=(total, total)).tocsr(),
+        key=src * total + dst,  # sorted, for the length of the edge pred -> node
+        metres=metres,
+        lon=np.concatenate([graph.lon, lon, lon]),
+        lat=np.concatenate([graph.lat, lat, lat]),
+        n=n,
+        k=k,
+    )
+
+
+def site_matrix(
+    graph: RoadGraph,
+    sites: Sequence[Site],
+    access: AccessModel,
+    *,
+    model: str,
+    direct_km: float = 0.0,
+    joined: Sequence[np.ndarray] | None = None,
+) -> TravelMatrix:
+    """Fastest drive between every pair of ``sites`` over ``graph`` (module docstring).
+
+    Each site is joined by access links (both ways) to its nearest node, or to the nodes
+    ``joined[i]`` when given (the built-in model joins a site to the nearest point of the
+    nearest roads, added as nodes). Pairs of sites at most ``direct_km`` apart (straight)
+    are also joined directly by an access link. A path never passes through a third site,
+    so the time between two sites does not depend on which other sites are in the matrix."""
+    from scipy.sparse.csgraph import dijkstra
+
+    g = _join_sites(graph, sites, access, direct_km=direct_km, joined=joined)
+    k, n, total = g.k, g.n, g.total
     leave = np.arange(n, n + k)
     reach = np.arange(n + k, n + 2 * k)
-    t, pred = dijkstra(csr, directed=True, indices=leave, return_predecessors=True)
+    t, pred = dijkstra(g.csr, directed=True, indices=leave, return_predecessors=True)
     sec = np.zeros((k, k))
     met = np.zeros((k, k), dtype=np.int64)
     for i in range(k):
@@ -287,7 +333,7 @@ def site_matrix(
                 f"no road from {sites[i].code} to {sites[j].code} in the road graph: "
                 "rebuild it from an extract that covers the provinces, or use --travel road"
             )
-        met[i] = np.rint(_path_lengths(pred[i], key, metres, total)[reach])
+        met[i] = np.rint(_path_lengths(pred[i], g.key, g.metres, total)[reach])
         sec[i] = row_t
     np.fill_diagonal(sec, 0)
     np.fill_diagonal(met, 0)
@@ -297,6 +343,45 @@ def site_matrix(
         metres=tuple(tuple(int(x) for x in row) for row in met),
         model=model,
     )
+
+
+def site_paths(
+    graph: RoadGraph,
+    sites: Sequence[Site],
+    access: AccessModel,
+    pairs: Sequence[tuple[int, int]],
+    *,
+    direct_km: float = 0.0,
+    joined: Sequence[np.ndarray] | None = None,
+) -> dict[tuple[int, int], np.ndarray]:
+    """The fastest path of each pair ``(i, j)`` of sites, as :func:`site_matrix` drives it:
+    an array of lon/lat rows from site i through the road nodes (and access links, drawn
+    straight) to site j. Same arguments as :func:`site_matrix`; a pair without a path is
+    a :class:`RoadGraphError`."""
+    from scipy.sparse.csgraph import dijkstra
+
+    g = _join_sites(graph, sites, access, direct_km=direct_km, joined=joined)
+    sources = sorted({i for i, _ in pairs})
+    if not sources:
+        return {}
+    _, pred = dijkstra(
+        g.csr, directed=True, indices=[g.n + i for i in sources], return_predecessors=True
+    )
+    row = {i: r for r, i in enumerate(sources)}
+    out = {}
+    for i, j in pairs:
+        start, node, nodes = g.n + i, g.n + g.k + j, []
+        while node != start:
+            if node < 0:
+                raise RoadGraphError(
+                    f"no road from {sites[i].code} to {sites[j].code} in the road graph"
+                )
+            nodes.append(node)
+            node = int(pred[row[i], node])
+        nodes.append(start)
+        nodes.reverse()
+        out[i, j] = np.column_stack([g.lon[nodes], g.lat[nodes]])
+    return out
 
 
 def _path_lengths(pred: np.ndarray, key: np.ndarray, metres: np.ndarray, total: int):

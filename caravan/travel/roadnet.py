@@ -50,6 +50,7 @@ from caravan.travel.roadgraph import (
     local_xy,
     part_labels,
     site_matrix,
+    site_paths,
 )
 from caravan.types import Site, TravelMatrix
 
@@ -235,13 +236,32 @@ def _bridges(lonlat: np.ndarray, src: list[int], dst: list[int]) -> list[tuple[i
     return out
 
 
+def _access(model: RoadModel) -> AccessModel:
+    return AccessModel(
+        detour_factor=model.access_detour, speed_kmh=model.access_kmh, max_km=model.join_km
+    )
+
+
 def road_matrix(sites: Sequence[Site], model: RoadModel | None = None) -> TravelMatrix:
     """Drive seconds (whole minutes) and metres between every pair of ``sites``."""
     model = model or RoadModel()
     graph, joined = build_graph(sites, model)
-    access = AccessModel(
-        detour_factor=model.access_detour, speed_kmh=model.access_kmh, max_km=model.join_km
-    )
     return site_matrix(
-        graph, sites, access, model=model.describe(), direct_km=model.direct_km, joined=joined
+        graph,
+        sites,
+        _access(model),
+        model=model.describe(),
+        direct_km=model.direct_km,
+        joined=joined,
     )
+
+
+def road_paths(
+    sites: Sequence[Site], pairs: Sequence[tuple[int, int]], model: RoadModel | None = None
+) -> dict[tuple[int, int], np.ndarray]:
+    """The path :func:`road_matrix` drives for each pair ``(i, j)`` of ``sites`` (lon/lat
+    rows, :func:`caravan.travel.roadgraph.site_paths`); give the same ``sites`` as to the
+    matrix, so that the roads are split at the same points."""
+    model = model or RoadModel()
+    graph, joined = build_graph(sites, model)
+    return site_paths(graph, sites, _access(model), pairs, direct_km=model.direct_km, joined=joined)
