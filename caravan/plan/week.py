@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +114,7 @@ def plan_week(
     matrix: TravelMatrix | None = None,
     only_dates: Sequence[dt.date] | None = None,
     given_scores: Mapping[str, SiteScore] | None = None,
+    kept_unit_days: Collection[tuple[dt.date, str]] = (),
     **options: object,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
@@ -137,7 +138,9 @@ def plan_week(
       engines on exactly the same problems;
     * for :mod:`caravan.plan.replan`: ``only_dates`` (plan exactly these days),
       ``given_scores`` (these scores instead of scoring complaints), ``matrix`` (these
-      drive times, the original plan's, instead of computing them).
+      drive times, the original plan's, instead of computing them), ``kept_unit_days``
+      (``(date, unit)`` pairs such as ``(2026-12-01, "35-1")`` whose routes the caller keeps:
+      they are not planned).
 
     Returns a :class:`~caravan.types.WeekPlan`; write it with
     :func:`caravan.outputs.write.write_plan`. Raises
@@ -189,6 +192,7 @@ def plan_week(
         matrix=matrix,
         only_dates=only_dates,
         given_scores=given_scores,
+        kept_unit_days=frozenset(kept_unit_days),
         started=started,
     )
 
@@ -206,6 +210,7 @@ def _plan(
     matrix: TravelMatrix | None,
     only_dates: Sequence[dt.date] | None,
     given_scores: Mapping[str, SiteScore] | None,
+    kept_unit_days: frozenset[tuple[dt.date, str]],
     started: float,
 ) -> WeekPlan:
     """The steps of a plan: sites, working days, complaints and scores, the history rules,
@@ -283,6 +288,7 @@ def _plan(
         due=applied.due if applied else (rolling.carried_due if rolling else ()),
         rest=applied.rest if applied else {},
         gone=dict(rolling.exclude) if rolling else {},
+        kept_unit_days=kept_unit_days,
     )
     provinces = []
     for pi, prov in enumerate(provs):
@@ -414,6 +420,7 @@ class _Week:
     due: tuple[DueSite, ...]  # due sites of every province, most overdue first
     rest: Mapping[str, Unvisited]  # resting sites (visited last week)
     gone: Mapping[str, Unvisited]  # sites that are not candidates (a replan: visited)
+    kept_unit_days: frozenset[tuple[dt.date, str]] = frozenset()  # not planned (a replan)
 
     def candidates_of(self, prov: str) -> list[Site]:
         return [s for s in self.candidates if s.province_code == prov]
@@ -451,6 +458,7 @@ def _plan_province(
         )
         for d in week.dates
         for u in range(1, r.units + 1)
+        if (d, f"{prov}-{u}") not in week.kept_unit_days
     ]
     must_p = [c for c in r.must_visit if c[:2] == prov]
     skip_p = [c for c in r.skip if c[:2] == prov]
