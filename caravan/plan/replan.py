@@ -79,8 +79,7 @@ def _pins(
     plan: WeekPlan, pinned: Collection[tuple[str | dt.date, str]], done: dt.date
 ) -> frozenset[tuple[dt.date, str]]:
     """The pinned unit-days after ``done`` (those up to it are kept anyway); each one must be
-    a unit-day of the plan."""
-    planned = {_unit_day(r) for r in plan.routes}
+    a unit-day of the plan. A pinned unit-day without visits stays without."""
     out = set()
     for day, unit in pinned:
         key = (parse_date(day, param="--pin"), str(unit))
@@ -88,7 +87,7 @@ def _pins(
             raise ParameterError(
                 f"the plan has no unit {key[1]} on {key[0].isoformat()} to pin", param="--pin"
             )
-        if key[0] > done and key in planned:
+        if key[0] > done:
             out.add(key)
     return frozenset(out)
 
