@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -184,10 +185,11 @@ class FormField:
 
 def _kind(hint: object, default: object) -> tuple[str, bool]:
     """(kind of input, optional) for a type hint."""
-    args = typing.get_args(hint)
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    args = typing.get_args(hint) if union else (hint,)
     optional = type(None) in args
-    types = [a for a in args if a is not type(None)] or [hint]
-    base = typing.get_origin(types[0]) or types[0]
+    first = next(a for a in args if a is not type(None))
+    base = typing.get_origin(first) or first
     if base is bool:
         return "bool", optional
     if base is int:

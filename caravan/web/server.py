@@ -43,6 +43,7 @@ def create_app(config: ServeConfig) -> Starlette:
         *views.routes(),
         Mount("/static", StaticFiles(directory=str(root / "static")), name="static"),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield

@@ -99,7 +99,7 @@ async def upload(request: Request) -> Response:
             drained += len(chunk)
             if drained > 4 * limit:
                 break
-        return await _too_big(request, size)
+        return await _too_big(request)
     return await _upload(request)
 
 
@@ -157,7 +157,7 @@ def _check_upload(ctx: Ctx, folder: Path, mapping: dict[str, str]) -> dict:
     try:
         cf = read_complaints(path, columns=mapping)
     except CaravanError as exc:
-        meta["error"] = public(ctx, str(exc)).replace(meta["file"], meta["name"])
+        meta["error"] = public(ctx, str(exc).replace(str(path), meta["name"]))
         write_json(folder / "meta.json", meta)
         return meta
     (folder / "accepted.csv").write_bytes(b"\xef\xbb\xbf" + accepted_csv(cf).encode("utf-8"))
