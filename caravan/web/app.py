@@ -1,17 +1,16 @@
 """The planner's web page: a Starlette app over the same library as the ``caravan`` command.
 
-:func:`create_app` makes one app from a :class:`~caravan.web.config.ServeConfig`; all its
-state (sessions, jobs, templates) hangs on that app, none on this module, so that two apps
-(or two planners of one app) never share anything but the history database, whose writes
-are transactions.
+:func:`caravan.web.server.create_app` makes one app from a
+:class:`~caravan.web.config.ServeConfig`; all its state (:class:`WebState`: sessions, jobs,
+templates) hangs on that app, none on a module, so that two apps (or two planners of one
+app) never share anything but the history database, whose writes are transactions.
 
 Safety, on every request (:func:`page`): a session cookie (HttpOnly, SameSite=Lax) names
 a session of :class:`~caravan.web.workspace.SessionStore`, which expires; with a password
 set the session must have signed in; every POST carries the session's CSRF token (a form
 field ``csrf`` or the header ``X-CSRF-Token``) and, when the browser sends one, an
 ``Origin`` of this server, else 403. Files are served by id and by names from a fixed
-list (:mod:`caravan.web.workspace`). The pages are in :mod:`caravan.web.views`, the app is made by
-:func:`caravan.web.server.create_app`.
+list (:mod:`caravan.web.workspace`). The pages are in :mod:`caravan.web.views`.
 """
 
 from __future__ import annotations

@@ -25,9 +25,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from caravan.clock import hhmm
 from caravan.errors import ParameterError
 from caravan.plan.request import HistoryRules, PlanRequest
 from caravan.travel.matrix import TravelModel
@@ -303,17 +301,3 @@ def request_from_form(
 def _keep_files(base: PlanRequest) -> dict[str, object]:
     """The file fields of a request the form does not upload again (a plan made again)."""
     return {name: getattr(base, name) for name in FILES if getattr(base, name)}
-
-
-def clock_text(value: int | str) -> str:
-    return hhmm(value) if isinstance(value, int) else str(value)
-
-
-def option_name(param: str) -> str:
-    """The form field an error's ``--option`` names (``--max-gap-weeks`` ->
-    ``max_gap_weeks``), to show it beside its label."""
-    return param.removeprefix("--").replace("-", "_")
-
-
-def upload_path(folder: Path, name: str) -> str:
-    return str(folder / name)

@@ -276,7 +276,7 @@ def plan_start(ctx: Ctx) -> Response:
         "db": str(ctx.state.config.db) if ctx.state.config.db else None,
         "calendar": _calendar(ctx),
         "time_limit": request.time_limit,
-        "lang": ctx.lang,
+        "week": request.week,
     }
     ctx.state.jobs.start(ctx.session.folder, folder, job)
     return RedirectResponse(f"/plans/{pid}", status_code=303)
@@ -327,7 +327,7 @@ def _plans(ctx: Ctx) -> list[dict]:
             {
                 "id": folder.name,
                 "kind": job.get("kind"),
-                "week": job.get("request", {}).get("week", ""),
+                "week": job.get("week", ""),
                 "state": state.state,
                 "time": folder.stat().st_mtime,
             }
@@ -409,7 +409,7 @@ def plan_replan(ctx: Ctx) -> Response:
         "must_visit": ctx.lists.get("force", []),
         "calendar": _calendar(ctx),
         "time_limit": plan.parameters.time_limit,
-        "request": {"week": plan.parameters.week},
+        "week": plan.parameters.week,
     }
     ctx.state.jobs.start(ctx.session.folder, ctx.session.plans() / pid, job)
     return RedirectResponse(f"/plans/{pid}", status_code=303)
