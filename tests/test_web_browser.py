@@ -27,9 +27,10 @@ import pytest
 
 from caravan.outputs.itinerary import ITINERARY_COLUMNS
 
-from .browser_support import PageLog, attach, check_available, launch
+from .browser_support import PageLog, attach, chromium
 from .conftest import ROOT
 
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SAMPLE = ROOT / "data" / "sample" / "complaints.csv"
@@ -69,17 +70,6 @@ def server(tmp: Path, *args: str, today: str | None = None, env: dict | None = N
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    check_available()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 def new_page(context, base: str):
