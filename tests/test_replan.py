@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -384,3 +385,26 @@ def test_a_pinned_visit_cannot_be_dropped(two_units):
     assert str(err.value) == (
         f"--skip: '{code}' is visited on a pinned unit-day: unpin the day to drop it"
     )
+
+
+def test_replanned_routes_keep_their_units(two_units):
+    """Two units that trade their days are renamed back: the change list shows real moves."""
+    from caravan.plan.replan import _same_units
+
+    day = two_units.routes[0].unit_day.date
+    same_day = [r for r in two_units.routes if r.unit_day.date == day]
+    assert sorted(r.unit_day.unit for r in same_day) == ["37-1", "37-2"]
+    traded = [
+        dataclasses.replace(
+            r, unit_day=dataclasses.replace(r.unit_day, unit={"37-1": "37-2", "37-2": "37-1"}[
+                r.unit_day.unit])
+        )
+        for r in same_day
+    ]  # fmt: skip
+    assert _same_units(traded, two_units.routes, ["37-1", "37-2"], frozenset()) == tuple(same_day)
+    # a pinned unit is not given away
+    pinned = frozenset({(day, "37-1")})
+    only = [r for r in traded if r.unit_day.unit == "37-1"]
+    assert [
+        r.unit_day.unit for r in _same_units(only, two_units.routes, ["37-1", "37-2"], pinned)
+    ] == ["37-2"]

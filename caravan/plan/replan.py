@@ -92,6 +92,47 @@ def _pins(
     return frozenset(out)
 
 
+def _same_units(
+    routes: Sequence[Route],
+    before: Sequence[Route],
+    units: Sequence[str],
+    pins: frozenset[tuple[dt.date, str]],
+) -> tuple[Route, ...]:
+    """The replanned routes with their units renamed, day by day in each province, so that a
+    route keeps the unit that had most of its sites before. The units of a province are alike
+    (same base, same hours): the names change, the routes do not, and the list of changes
+    shows moves that are real rather than two units trading their days."""
+    old = {_unit_day(r): {s.code for s in r.visits} for r in before}
+    out = []
+    for (day, prov), group in _by_day(routes).items():
+        free = [u for u in units if u.startswith(prov + "-") and (day, u) not in pins]
+        pairs = sorted(
+            (
+                (-len({s.code for s in r.visits} & old.get((day, u), set())), u != r.unit_day.unit),
+                i,
+                u,
+            )
+            for i, r in enumerate(group)
+            for u in free
+        )
+        given: dict[int, str] = {}
+        for _, i, u in pairs:
+            if i not in given and u not in given.values():
+                given[i] = u
+        out += [
+            dataclasses.replace(r, unit_day=dataclasses.replace(r.unit_day, unit=given[i]))
+            for i, r in enumerate(group)
+        ]
+    return tuple(out)
+
+
+def _by_day(routes: Sequence[Route]) -> dict[tuple[dt.date, str], list[Route]]:
+    out: dict[tuple[dt.date, str], list[Route]] = {}
+    for r in routes:
+        out.setdefault((r.unit_day.date, r.unit_day.province_code), []).append(r)
+    return out
+
+
 def _replan_note(
     base_path: str,
     kept: Sequence[Route],
@@ -237,7 +278,9 @@ def replan_week(
         given_scores=None if complaints is not None else orig.scores,
         kept_unit_days=pins,
     )
-    new = dataclasses.replace(new, request=asked)
+    new = dataclasses.replace(
+        new, request=asked, routes=_same_units(new.routes, orig.routes, _units(orig), pins)
+    )
     routes = tuple(
         sorted(
             (*kept, *new.routes),
