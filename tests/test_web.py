@@ -224,6 +224,10 @@ def test_a_bad_form_value_is_shown_with_its_option(client):
     assert page.status_code == 400
     error = re.search(r'id="form-error">(.*?)</p>', page.text).group(1)
     assert error == "--units: must be between 1 and 20, got 30"
+    # what was typed is still there, to be corrected
+    assert re.search(r'name="units"[^>]*value="30"', page.text)
+    ticked = re.findall(r'name="provinces" value="(\d+)" checked', page.text)
+    assert ticked == ["35"]
 
 
 def _start_plan(client: TestClient, **fields) -> str:

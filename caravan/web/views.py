@@ -269,6 +269,8 @@ def plan_start(ctx: Ctx) -> Response:
             "plan_form.html",
             status=400,
             **_form_values(ctx, PlanRequest(week=None), chosen=chosen, message=str(exc)),
+            posted=ctx.form,
+            posted_lists=ctx.lists,
         )
     job = {
         "kind": "plan",
