@@ -133,8 +133,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "Your files are deleted when the session is unused for more than",
     ),
     "hours": ("ชั่วโมง", "hours"),
+    "running": ("กำลังคำนวณ", "running"),
+    "done": ("เสร็จแล้ว", "done"),
+    "reading": ("อ่านเรื่องร้องเรียน", "reading the complaints"),
+    "solving": ("หาเส้นทางที่ดีที่สุด", "solving"),
+    "writing": ("เขียนไฟล์", "writing the files"),
     "kept_days": ("วันที่ทำงานไปแล้ว (คงไว้)", "Days already worked (kept)"),
 }
+
+
+#: the words of a planning job's states and stages (the job page shows them as they change)
+JOB_WORDS = ("running", "done", "failed", "cancelled", "reading", "solving", "writing")
+
+
+def job_words(lang: str) -> dict[str, str]:
+    t = words(lang)
+    return {key: t(key) for key in JOB_WORDS}
 
 
 def words(lang: str) -> Callable[[str], str]:

@@ -39,6 +39,7 @@ from caravan.outputs.planfile import read_plan
 from caravan.outputs.report import plan_status, season_html, season_report
 from caravan.plan.request import PlanRequest, request_of
 from caravan.types import PROVINCES, TRAVEL_MODES
+from caravan.web import i18n
 from caravan.web.app import Ctx, page
 from caravan.web.forms import more_fields, request_from_form
 from caravan.web.workspace import new_id, read_json, valid_id, write_json
@@ -349,7 +350,8 @@ def plan_page(ctx: Ctx) -> Response:
     state = ctx.state.jobs.state(folder)
     if state.state != "done":
         error = public(ctx, state.error)
-        return ctx.render("job.html", pid=folder.name, job=state, error=error)
+        words = i18n.job_words(ctx.lang)
+        return ctx.render("job.html", pid=folder.name, job=state, error=error, job_words=words)
     plan = read_plan(folder / "plan.json")
     committed = read_json(folder / "committed.json").get("line", "")
     return ctx.render(

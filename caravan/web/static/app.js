@@ -44,8 +44,10 @@ function setupJob() {
       setTimeout(tick, 1000);
       return;
     }
-    document.getElementById("job-state").textContent = data.state;
-    document.getElementById("job-stage").textContent = (data.progress || {}).stage || "";
+    const words = JSON.parse(box.dataset.words || "{}");
+    const stage = (data.progress || {}).stage || "";
+    document.getElementById("job-state").textContent = words[data.state] || data.state;
+    document.getElementById("job-stage").textContent = words[stage] || stage;
     const body = document.querySelector("#progress tbody");
     body.replaceChildren();
     for (const [prov, p] of Object.entries((data.progress || {}).provinces || {})) {
