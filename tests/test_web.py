@@ -163,6 +163,20 @@ def test_an_unrecognised_header_is_mapped_once_and_remembered(client):
     assert "<b>1</b> ใช้ได้" in again.text
 
 
+def test_a_personal_data_column_is_neither_offered_nor_read(client):
+    text = "no.,opened,where,what,how,ชื่อผู้ร้อง\nA1,2026-11-02,3501,health,open,สมชาย\n"
+    page = client.get(upload(client, "ours.csv", text.encode()).headers["location"])
+    assert '<option value="no." >no.</option>' in page.text and "ชื่อผู้ร้อง" not in page.text
+    uid = page.url.path.split("/")[-1]
+    forged = client.post(
+        f"/complaints/{uid}/columns", data={"csrf": csrf_of(client), "col_id": "ชื่อผู้ร้อง"}
+    )
+    assert forged.status_code == 400
+    assert html.unescape(re.search(r'role="alert">(.*?)</p>', forged.text).group(1)) == (
+        "--column: column 'ชื่อผู้ร้อง' holds personal data; caravan never reads it (not even as id)"
+    )
+
+
 def test_every_request_field_is_on_the_form():
     """The main fields, the hidden ones and the generated "more" section together cover
     every field of PlanRequest and of the requests it holds."""

@@ -22,8 +22,7 @@ from starlette.routing import Route
 from caravan import clock
 from caravan.atomic import OutputError
 from caravan.clock import monday_of, parse_week
-from caravan.complaints import accepted_csv, read_complaints
-from caravan.complaints import rejects_csv as complaint_rejects_csv
+from caravan.complaints import parse_column_options, read_complaints, write_check
 from caravan.complaints.columns import FIELDS, REQUIRED
 from caravan.complaints.privacy import is_personal_header
 from caravan.complaints.report import reason_lines
@@ -161,10 +160,7 @@ def _check_upload(ctx: Ctx, folder: Path, mapping: dict[str, str]) -> dict:
         meta["error"] = public(ctx, str(exc).replace(str(path), meta["name"]))
         write_json(folder / "meta.json", meta)
         return meta
-    (folder / "accepted.csv").write_bytes(b"\xef\xbb\xbf" + accepted_csv(cf).encode("utf-8"))
-    (folder / "rejects.csv").write_bytes(
-        b"\xef\xbb\xbf" + complaint_rejects_csv(cf).encode("utf-8")
-    )
+    write_check(cf, folder)
     meta.update(
         ok=True,
         rows=cf.rows,
@@ -204,8 +200,11 @@ def upload_columns(ctx: Ctx) -> Response:
     folder = ctx.session.upload_dir(ctx.request.path_params["uid"])
     if folder is None:
         return ctx.error("404: no such upload", status=404)
-    meta = read_json(folder / "meta.json")
-    mapping = {f: ctx.form[f"col_{f}"] for f in FIELDS if ctx.form.get(f"col_{f}")}
+    chosen = [f"{f}={ctx.form[f'col_{f}']}" for f in FIELDS if ctx.form.get(f"col_{f}")]
+    try:
+        mapping = parse_column_options(chosen)  # as --column: never a personal-data column
+    except CaravanError as exc:
+        return ctx.error(str(exc))
     meta = _check_upload(ctx, folder, mapping)
     if meta.get("ok") and mapping:
         ctx.state.columns.remember(_header_of(folder / meta["file"]), mapping)
