@@ -40,7 +40,7 @@ from caravan.plan.request import PlanRequest, request_of
 from caravan.types import PROVINCES, TRAVEL_MODES
 from caravan.web import i18n
 from caravan.web.app import Ctx, page
-from caravan.web.forms import more_fields, request_from_form
+from caravan.web.forms import FILES, more_fields, request_from_form
 from caravan.web.workspace import new_id, read_json, valid_id, write_json
 
 #: files of a plan's folder that may be downloaded (besides the export formats)
@@ -305,7 +305,7 @@ def _form_files(ctx: Ctx, folder: Path) -> dict[str, str]:
     plan's folder; their paths relative to the session's folder."""
     out = {}
     for name, item in ctx.uploads.items():
-        if name == "file" or not getattr(item, "filename", ""):
+        if name not in FILES or not getattr(item, "filename", ""):
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"input-{name.replace('.', '-')}{Path(item.filename).suffix[:6]}"
@@ -398,7 +398,7 @@ def _done_through(plan) -> dt.date | None:
 @page(post=True)
 def plan_replan(ctx: Ctx) -> Response:
     folder = _plan_folder(ctx)
-    if folder is None:
+    if folder is None or not (folder / "plan.json").exists():
         return ctx.error("404: no such plan", status=404)
     plan = read_plan(folder / "plan.json")
     done = _done_through(plan)
