@@ -335,6 +335,8 @@ def test_two_planners_at_once(browser, tmp_path):
             pages.append((page, log))
         for page, _ in pages:
             page.click("#start")  # both plans run at the same time
+        pages[0][0].wait_for_selector("#job")
+        shot(pages[0][0], "job")
         plans = []
         for page, log in pages:
             wait_for_plan(page)

@@ -50,8 +50,13 @@ CSV_NAME = "complaints"
 
 
 def public(ctx: Ctx, text: str) -> str:
-    """A message without the working folder's paths (they mean nothing to the planner)."""
-    return text.replace(str(ctx.session.folder) + "/", "").replace(str(ctx.session.folder), "")
+    """A message without the working folder's paths (they mean nothing to the planner): an
+    uploaded file is named by the name it had on the planner's computer."""
+    text = text.replace(str(ctx.session.folder) + "/", "")
+    for item in _uploads(ctx):
+        if item.get("file"):
+            text = text.replace(f"uploads/{item['id']}/{item['file']}", item.get("name", ""))
+    return text
 
 
 # ---------------------------------------------------------------------------- home, language
@@ -157,7 +162,7 @@ def _check_upload(ctx: Ctx, folder: Path, mapping: dict[str, str]) -> dict:
     try:
         cf = read_complaints(path, columns=mapping)
     except CaravanError as exc:
-        meta["error"] = public(ctx, str(exc).replace(str(path), meta["name"]))
+        meta["error"] = public(ctx, str(exc))
         write_json(folder / "meta.json", meta)
         return meta
     write_check(cf, folder)

@@ -103,6 +103,7 @@ class SessionStore:
         return self.root / hashlib.sha256(sid.encode("ascii", "replace")).hexdigest()[:32]
 
     def create(self, lang: str = "th") -> Session:
+        self.purge()  # the expired sessions of planners who did not come back
         sid = secrets.token_urlsafe(32)
         folder = self._folder(sid)
         folder.mkdir(parents=True)
