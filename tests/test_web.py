@@ -294,13 +294,13 @@ def test_a_failed_plan_says_why_naming_the_upload(client):
         "A1,2026-11-02,3701,health,open\n"
         "A2,2026-11-02,9999,health,open\n"
     )
-    page = client.get(upload(client, "จากอำเภอ.csv", text.encode()).headers["location"])
+    page = client.get(upload(client, "เรื่องจากอำเภอ.csv", text.encode()).headers["location"])
     uid = page.url.path.split("/")[-1]
     plan = _start_plan(client, complaints=uid, strict="1")
     state = _wait(client, plan)
     assert state["state"] == "failed"
     assert state["error"].startswith(
-        "จากอำเภอ.csv: 1 of 2 rows rejected and --strict is set; the first: line 3, field "
+        "เรื่องจากอำเภอ.csv: 1 of 2 rows rejected and --strict is set; the first: line 3, field "
     )
     shown = re.search(r'id="job-error">(.*?)</p>', client.get(plan).text).group(1)
     assert html.unescape(shown) == f"วางแผนไม่สำเร็จ: {state['error']}"

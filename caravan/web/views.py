@@ -133,13 +133,14 @@ def _upload(ctx: Ctx) -> Response:
     uid = new_id()
     folder = ctx.session.uploads() / uid
     folder.mkdir(parents=True)
-    safe = "".join(c for c in name if c.isalnum() or c in "._- ").strip() or "upload"
-    target = folder / (CSV_NAME + Path(safe).suffix.lower()[:6])
+    shown = name[:120]  # the planner's name of the file, only ever shown (escaped)
+    suffix = "".join(c for c in Path(name).suffix.lower()[:6] if c.isalnum() or c == ".")
+    target = folder / (CSV_NAME + suffix)
     item.file.seek(0)
     with open(target, "wb") as out:
         while chunk := item.file.read(1 << 20):
             out.write(chunk)
-    meta = {"name": safe, "file": target.name, "uploaded": clock.now().isoformat()}
+    meta = {"name": shown, "file": target.name, "uploaded": clock.now().isoformat()}
     write_json(folder / "meta.json", meta)
     mapping = ctx.state.columns.get(_header_of(target))
     _check_upload(ctx, folder, mapping)
