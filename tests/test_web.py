@@ -304,3 +304,18 @@ def test_a_failed_plan_says_why_naming_the_upload(client):
     )
     shown = re.search(r'id="job-error">(.*?)</p>', client.get(plan).text).group(1)
     assert html.unescape(shown) == f"วางแผนไม่สำเร็จ: {state['error']}"
+
+
+def test_serve_on_a_port_in_use_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        res = run_cli("serve", "--port", str(port), "--workdir", str(tmp_path / "w"))
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--port': cannot listen on 127.0.0.1:{port}: "
+        "Address already in use"
+    )
