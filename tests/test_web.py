@@ -85,6 +85,22 @@ def test_an_upload_is_read_and_checked(client):
     assert tuple(rows[0]) == ACCEPTED_COLUMNS and len(rows) == 1501
 
 
+def test_the_rejected_rows_are_shown_by_reason_with_their_lines(client):
+    text = (
+        "id,received,district_code,category,status,phone\n"
+        "R1,2026-11-02,3701,health,open,081-234-5678\n"
+        "R2,2026-11-02,9999,health,open,\n"
+        "R3,2099-01-01,3701,health,open,\n"
+        "R1,2026-11-03,3702,health,open,\n"
+    )
+    page = client.get(upload(client, "mixed.csv", text.encode()).headers["location"])
+    reasons = [" ".join(li.split()) for li in re.findall(r"<li>(.*?)</li>", page.text)]
+    assert reasons == ["1 duplicate id", "1 in the future", "1 outside the three provinces"]
+    lines = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td>", page.text)
+    assert lines == [("3", "district_code"), ("4", "received"), ("5", "id")]
+    assert "081-234-5678" not in page.text and "phone" not in page.text
+
+
 def test_a_binary_upload_is_one_clear_line(client):
     res = upload(client, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     page = client.get(res.headers["location"])
