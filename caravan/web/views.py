@@ -13,6 +13,8 @@ shown as its one line, with the paths of the working folder left out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.requests import Request
@@ -347,6 +349,19 @@ def _plan_folder(ctx: Ctx) -> Path | None:
     return ctx.session.plan_dir(ctx.request.path_params["pid"])
 
 
+def _made_plan(handler: Callable[[Ctx, Path], Response]) -> Callable[[Ctx], Response]:
+    """A page of a plan that is made: 404 unless the plan's folder holds its plan.json."""
+
+    @functools.wraps(handler)
+    def run(ctx: Ctx) -> Response:
+        folder = _plan_folder(ctx)
+        if folder is None or not (folder / "plan.json").exists():
+            return ctx.error("404: no such plan", status=404)
+        return handler(ctx, folder)
+
+    return run
+
+
 @page()
 def plan_page(ctx: Ctx) -> Response:
     folder = _plan_folder(ctx)
@@ -402,10 +417,8 @@ def _done_through(plan) -> dt.date | None:
 
 
 @page(post=True)
-def plan_replan(ctx: Ctx) -> Response:
-    folder = _plan_folder(ctx)
-    if folder is None or not (folder / "plan.json").exists():
-        return ctx.error("404: no such plan", status=404)
+@_made_plan
+def plan_replan(ctx: Ctx, folder: Path) -> Response:
     plan = read_plan(folder / "plan.json")
     done = _done_through(plan)
     pid = new_id()
@@ -425,10 +438,8 @@ def plan_replan(ctx: Ctx) -> Response:
 
 
 @page(post=True)
-def plan_commit(ctx: Ctx) -> Response:
-    folder = _plan_folder(ctx)
-    if folder is None or not (folder / "plan.json").exists():
-        return ctx.error("404: no such plan", status=404)
+@_made_plan
+def plan_commit(ctx: Ctx, folder: Path) -> Response:
     plan = read_plan(folder / "plan.json")
     db = ctx.state.config.db
     try:
@@ -445,13 +456,11 @@ def plan_commit(ctx: Ctx) -> Response:
 
 
 @page()
-def plan_file(ctx: Ctx) -> Response:
+@_made_plan
+def plan_file(ctx: Ctx, folder: Path) -> Response:
     """A file of the plan's folder: the map (shown in the page), the files written with it,
     or an export format rendered on first use."""
-    folder = _plan_folder(ctx)
     name = ctx.request.path_params["name"]
-    if folder is None or not (folder / "plan.json").exists():
-        return ctx.error("404: no such plan", status=404)
     fmt = next((f for f, n in FORMATS.items() if n == name), None)
     if name not in PLAN_FILES and fmt is None:
         return ctx.error("404: no such file", status=404)
