@@ -201,3 +201,15 @@ def launch(playwright):
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
+
+
+def chromium():
+    """Debian's chromium, headless, for the tests of a module (skips or fails as
+    :func:`check_available` says): ``browser = pytest.fixture(scope="module")(chromium)``."""
+    check_available()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()

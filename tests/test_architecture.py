@@ -139,6 +139,9 @@ def test_no_import_cycles():
         ("ortools", {"solver"}),
         ("pyvrp", {"solver"}),
         ("osmium", {"travel.osm"}),
+        ("starlette", {"web"}),
+        ("jinja2", {"web"}),
+        ("uvicorn", {"cli.serve"}),
     ],
 )
 def test_heavy_libraries_stay_in_their_room(library, allowed):

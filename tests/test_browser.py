@@ -20,25 +20,15 @@ from caravan.outputs.mapdata import map_bounds, route_colors, route_layer_data
 from caravan.outputs.maps import plan_map
 from caravan.outputs.printable import itinerary_html
 
-from .browser_support import PageLog, attach, check_available, launch
+from .browser_support import PageLog, attach, chromium
 from .conftest import ROOT
 from .plans import TEMPLATE_BREAK, TEMPLATE_EXPR, XSS, browser_plan, empty_plan, three_province_plan
 
+browser = pytest.fixture(scope="module", name="browser")(chromium)
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "tests" / "artifacts"
 STOPS = ".leaflet-marker-pane .caravan-stop"
 FIND_MAP = "Object.values(window).find((v) => v instanceof L.Map)"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    check_available()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

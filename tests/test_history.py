@@ -366,6 +366,18 @@ def test_a_plan_that_drops_reported_visits_is_refused(recorded, tmp_path):
             "first: caravan history record PLAN.json)",
         ),
         ({"date": "2099-01-05"}, "date", "2099-01-05 has not come yet (today is {today})"),
+        (
+            {"note": "ลูกบ้านโทรมา 081-234-5678"},
+            "note",
+            "looks like personal data (a phone number): write notes without names, phone or ID "
+            "numbers and addresses",
+        ),
+        (
+            {"note": "นายสมชาย มาร่วมงาน"},
+            "note",
+            "looks like personal data (a name with a title): write notes without names, phone "
+            "or ID numbers and addresses",
+        ),
     ],
 )
 def test_bad_outcome_rows(recorded, tmp_path, change, field, reason):

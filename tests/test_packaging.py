@@ -1,4 +1,5 @@
-"""A wheel built from the checkout carries the geography and the sample data."""
+"""A wheel built from the checkout carries the geography, the sample data and the web page's
+templates and assets."""
 
 from __future__ import annotations
 
@@ -41,7 +42,10 @@ def test_wheel_contains_data_and_finds_it(tmp_path):
         "caravan/data/sample/complaints.csv",
         "caravan/data/holidays/th_2026_2027.csv",
         "caravan/data/holidays/README.md",
-        "caravan/weights.toml",
+        "caravan/plan/weights.toml",
+        "caravan/web/templates/plan.html",
+        "caravan/web/static/app.js",
+        "caravan/web/static/app.css",
     ):
         assert name in names, name
     site = tmp_path / "site"

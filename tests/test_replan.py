@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -301,3 +302,109 @@ def test_replan_keeps_the_population_and_the_request(tmp_path):
     assert len(after["population"]) == 7
     assert after["request"] == {**before["request"], "skip": ["3703"]}
     assert "per 10,000 residents" in (second / "map.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def two_units(tmp_path_factory):
+    """Amnat Charoen at tambon level, two units, two days (tests/plans.py: three routes)."""
+    from .plans import browser_plan
+
+    return browser_plan(tmp_path_factory.mktemp("pins"))
+
+
+def _feasible(plan) -> None:
+    """Every route starts and ends in its day window, and no site is visited twice."""
+    seen = [s.code for r in plan.routes for s in r.visits]
+    assert len(seen) == len(set(seen))
+    p = plan.parameters
+    for r in plan.routes:
+        times = [t for s in r.stops for t in (s.arrive, s.depart) if t is not None]
+        assert p.day_start <= min(times) and max(times) <= p.day_end
+        assert times == sorted(times)
+
+
+def test_a_pinned_unit_day_keeps_its_route_and_the_others_are_planned_again(two_units):
+    from caravan.plan.replan import replan_week
+
+    plan = two_units
+    pinned = plan.routes[0]
+    other = next(r for r in plan.routes if r is not pinned)
+    dropped = other.visits[0].code
+    day, unit = pinned.unit_day.date, pinned.unit_day.unit
+    new = replan_week(plan=plan, pinned=[(day.isoformat(), unit)], skip=[dropped])
+    kept = next(r for r in new.routes if (r.unit_day.date, r.unit_day.unit) == (day, unit))
+    assert kept.stops == pinned.stops
+    assert dropped not in {s.code for r in new.routes for s in r.visits}
+    assert {new.replan.change_of(day, unit, s.code) for s in pinned.visits} == {"pinned"}
+    assert [c.change for c in new.replan.changes if c.code == dropped] == ["removed"]
+    assert new.replan.done_through == dt.date(2026, 9, 27)  # nothing of the week worked yet
+    assert new.notes[0] == (
+        f"replan of (in memory): the {len(pinned.visits)} visit(s) of the pinned unit-day(s) "
+        f"{unit} {day.isoformat()} are kept; 2026-09-28, 2026-09-29 planned again"
+    )
+    _feasible(new)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param", "reason"),
+    [
+        (
+            {"pinned": [("2026-09-28", "37-9")]},
+            "--pin",
+            "the plan has no unit 37-9 on 2026-09-28 to pin",
+        ),
+        (
+            {"pinned": [(d, u) for d in ("2026-09-28", "2026-09-29") for u in ("37-1", "37-2")]},
+            "--pin",
+            "every unit-day left to plan is pinned: nothing to replan",
+        ),
+        ({"done_through": "2026-10-05"}, "--done-through", None),
+    ],
+)
+def test_pins_that_cannot_be(two_units, kwargs, param, reason):
+    from caravan.plan.replan import replan_week
+
+    with pytest.raises(ParameterError) as err:
+        replan_week(plan=two_units, **kwargs)
+    assert err.value.param == param
+    if reason:
+        assert err.value.reason == reason
+
+
+def test_a_pinned_visit_cannot_be_dropped(two_units):
+    from caravan.plan.replan import replan_week
+
+    route = two_units.routes[0]
+    code = route.visits[0].code
+    with pytest.raises(ParameterError) as err:
+        replan_week(
+            plan=two_units,
+            pinned=[(route.unit_day.date, route.unit_day.unit)],
+            skip=[code],
+        )
+    assert str(err.value) == (
+        f"--skip: '{code}' is visited on a pinned unit-day: unpin the day to drop it"
+    )
+
+
+def test_replanned_routes_keep_their_units(two_units):
+    """Two units that trade their days are renamed back: the change list shows real moves."""
+    from caravan.plan.replan import _same_units
+
+    day = two_units.routes[0].unit_day.date
+    same_day = [r for r in two_units.routes if r.unit_day.date == day]
+    assert sorted(r.unit_day.unit for r in same_day) == ["37-1", "37-2"]
+    traded = [
+        dataclasses.replace(
+            r, unit_day=dataclasses.replace(r.unit_day, unit={"37-1": "37-2", "37-2": "37-1"}[
+                r.unit_day.unit])
+        )
+        for r in same_day
+    ]  # fmt: skip
+    assert _same_units(traded, two_units.routes, ["37-1", "37-2"], frozenset()) == tuple(same_day)
+    # a pinned unit is not given away
+    pinned = frozenset({(day, "37-1")})
+    only = [r for r in traded if r.unit_day.unit == "37-1"]
+    assert [
+        r.unit_day.unit for r in _same_units(only, two_units.routes, ["37-1", "37-2"], pinned)
+    ] == ["37-2"]

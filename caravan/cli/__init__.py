@@ -13,6 +13,7 @@ from caravan.cli.geo import data, districts
 from caravan.cli.history import history, report
 from caravan.cli.plan import plan, replan
 from caravan.cli.sample import sample
+from caravan.cli.serve import serve
 from caravan.cli.travel import matrix, roads
 
 
@@ -34,6 +35,7 @@ for command in (
     replan,
     history,
     report,
+    serve,
 ):
     cli.add_command(command)
 

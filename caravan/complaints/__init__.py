@@ -43,8 +43,6 @@ from caravan.complaints.report import (
 )
 from caravan.complaints.source import read_text
 
-_read_text = read_text  # its name before the package (caravan.history.outcomes uses it)
-
 __all__ = [
     "ACCEPTED_COLUMNS",
     "FIELDS",

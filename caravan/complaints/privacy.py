@@ -40,21 +40,31 @@ _ADDRESS = re.compile(
 )
 
 
+_KINDS = (
+    (_PHONE.search, "a phone number"),
+    (_NATIONAL_ID.search, "a national ID number"),
+    (_LONG_NUMBER.search, "a long number"),
+    (_EMAIL.search, "an e-mail address"),
+    (_TITLE.match, "a name with a title"),
+    (_ADDRESS.search, "an address"),
+)
+
+
+def personal_data_kind(value: str) -> str:
+    """What personal data ``value`` seems to hold (``"a phone number"``, ...), or ``""``.
+
+    Free text of any length may pass: this is the screen for notes people write (the
+    outcome notes), not for cells of an export."""
+    text = clean(value)
+    return next((kind for found, kind in _KINDS if found(text)), "")
+
+
 @lru_cache(maxsize=1 << 16)
 def looks_personal(value: str) -> bool:
     """True when ``value`` looks like a phone or ID number, an e-mail address, a name with
     a title (นาย, นาง, Mr ...) or a street address, or is long free text."""
     text = clean(value)
-    if len(text) > MAX_SHOWN:
-        return True
-    return bool(
-        _PHONE.search(text)
-        or _NATIONAL_ID.search(text)
-        or _LONG_NUMBER.search(text)
-        or _EMAIL.search(text)
-        or _TITLE.match(text)
-        or _ADDRESS.search(text)
-    )
+    return len(text) > MAX_SHOWN or bool(personal_data_kind(text))
 
 
 def shown(value: str) -> str:

@@ -107,6 +107,27 @@ def open_table(
     return _open_csv(path, head, encoding=encoding, chosen=chosen, progress=progress)
 
 
+def read_header(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    chosen: Mapping[str, str | list[str]] | None = None,
+) -> Table:
+    """The header of a complaint file and the fields recognised in it, without reading its
+    rows (``rows`` is empty): what a column-mapping form offers. Raises like
+    :func:`open_table`."""
+    table = open_table(Path(path), encoding=encoding, sheet=sheet, chosen=chosen)
+    try:
+        next(table.rows, None)  # started, so that closing it closes the file
+    except (InputError, WrongGuess):
+        pass
+    finally:
+        table.rows.close()
+    table.rows = iter(())
+    return table
+
+
 # ---------------------------------------------------------------------------- CSV
 
 

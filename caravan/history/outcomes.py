@@ -15,7 +15,9 @@ skipped, so a half-filled file can be recorded and recorded again later: a visit
 is replaced by the newest one.
 
 ``caravan history outcome FILE`` checks every row against the recorded plans first and
-records all rows or none. Dates may be ``YYYY-MM-DD`` or, as Excel in a Thai locale writes
+records all rows or none (:class:`OutcomeChecker` holds the checks, which the web page's
+outcome form shares). A note must not hold personal data (a phone or ID number, a name with
+a title, an address). Dates may be ``YYYY-MM-DD`` or, as Excel in a Thai locale writes
 them, ``D/M/YYYY`` with a Christian or Buddhist-era year (``1/12/2569``).
 """
 
@@ -28,6 +30,8 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from caravan.complaints.privacy import personal_data_kind
+from caravan.complaints.source import read_text
 from caravan.errors import InputError
 from caravan.history.store import OutcomeRow, VisitRecord
 
@@ -62,6 +66,93 @@ def _count(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+class OutcomeChecker:
+    """The checks of one outcome, whoever gives it: a row of an outcome file
+    (:func:`read_outcomes`, ``caravan history outcome``) or the web page's outcome form.
+
+    ``check(values, line)`` takes the row's cells by column name (``date``, ``unit``,
+    ``code``, ``visited``, ``resolved``, ``escalated``, ``resolved_ids``, ``note``, as text)
+    and returns the :class:`OutcomeRow` to record, or None for a row left empty; a bad value
+    raises :class:`InputError` naming ``source``, the line and the field. A note that looks
+    like personal data (a phone or ID number, a name with a title, an address, an e-mail
+    address: :func:`caravan.complaints.privacy.personal_data_kind`) is refused: the history
+    is read by everyone who plans.
+    """
+
+    def __init__(self, *, visits: Sequence[VisitRecord], today: dt.date, source: str) -> None:
+        self.today = today
+        self.source = source
+        self.by_key: Mapping[tuple[str, str, str], VisitRecord] = {v.key: v for v in visits}
+        self.by_code: dict[str, list[VisitRecord]] = {}
+        for v in visits:
+            self.by_code.setdefault(v.code, []).append(v)
+        self.seen: dict[tuple[str, str, str], int] = {}
+
+    def check(self, values: Mapping[str, str], line: int) -> OutcomeRow | None:
+        row = {k: (v or "").strip() for k, v in values.items()}
+
+        def bad(field: str, reason: str) -> InputError:
+            return InputError(reason, source=self.source, line=line, field=field)
+
+        ids = tuple(x for x in re.split(r"[\s,;]+", row.get("resolved_ids", "")) if x)
+        if not (row.get("visited") or row.get("resolved") or row.get("escalated") or ids):
+            return None
+        for col in ("date", "unit", "code"):
+            if not row.get(col):
+                raise bad(col, "empty")
+        day = parse_day(row["date"])
+        if day is None:
+            raise bad("date", f"not a date (YYYY-MM-DD or D/M/YYYY): '{row['date']}'")
+        if day > self.today:
+            raise bad(
+                "date", f"{day.isoformat()} has not come yet (today is {self.today.isoformat()})"
+            )
+        visited_text = row.get("visited", "").lower()
+        if visited_text and visited_text not in YES | NO:
+            raise bad("visited", f"not yes or no: '{row['visited']}'")
+        visited = visited_text not in NO
+        counts = {}
+        for col in ("resolved", "escalated"):
+            counts[col] = _count(row.get(col, ""))
+            if counts[col] is None:
+                raise bad(col, f"not a whole number >= 0: '{row[col]}'")
+        resolved = len(ids) if ids and not row.get("resolved") else counts["resolved"]
+        if len(set(ids)) > resolved:
+            raise bad(
+                "resolved_ids", f"lists {len(set(ids))} complaint id(s) but resolved is {resolved}"
+            )
+        if not visited and (resolved or counts["escalated"]):
+            raise bad(
+                "visited", "a visit that did not take place cannot resolve or escalate complaints"
+            )
+        kind = personal_data_kind(row.get("note", ""))
+        if kind:
+            raise bad(
+                "note",
+                f"looks like personal data ({kind}): write notes without names, phone or ID "
+                "numbers and addresses",
+            )
+        code = row["code"].removeprefix("'")
+        unit = row["unit"].removeprefix("'")
+        key = (day.isoformat(), unit, code)
+        if key in self.seen:
+            raise bad("code", f"the same visit as line {self.seen[key]}")
+        self.seen[key] = line
+        if key not in self.by_key:
+            raise bad("code", _not_a_visit(day, unit, code, self.by_code.get(code, [])))
+        return OutcomeRow(
+            line=line,
+            date=day,
+            unit=unit,
+            code=code,
+            visited=visited,
+            resolved=resolved,
+            escalated=counts["escalated"],
+            resolved_ids=tuple(dict.fromkeys(ids)),
+            note=row.get("note", ""),
+        )
+
+
 def read_outcomes(
     path: str | Path,
     *,
@@ -71,13 +162,11 @@ def read_outcomes(
     """Read and check an outcome file against the active ``visits``.
 
     Returns (the rows to record, the number of rows left empty). Raises :class:`InputError`
-    naming the file, line and field of the first bad row.
+    naming the file, line and field of the first bad row (:class:`OutcomeChecker`).
     """
-    from caravan.complaints import _read_text
-
     path = Path(path)
     src = str(path)
-    text = _read_text(path)
+    text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -87,81 +176,18 @@ def read_outcomes(
     for col in REQUIRED:
         if col not in names:
             raise InputError(f"missing column '{col}'", source=src, line=1)
-    by_key: Mapping[tuple[str, str, str], VisitRecord] = {v.key: v for v in visits}
-    by_code: dict[str, list[VisitRecord]] = {}
-    for v in visits:
-        by_code.setdefault(v.code, []).append(v)
-    seen: dict[tuple[str, str, str], int] = {}
+    checker = OutcomeChecker(visits=visits, today=today, source=src)
     out: list[OutcomeRow] = []
     empty = 0
     try:
         for record in reader:
-            line = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
-            row = {k: (v or "").strip() for k, v in zip(names, record, strict=False)}
-
-            def bad(field: str, reason: str, line=line) -> InputError:
-                return InputError(reason, source=src, line=line, field=field)
-
-            ids = tuple(x for x in re.split(r"[\s,;]+", row.get("resolved_ids", "")) if x)
-            if not (row.get("visited") or row.get("resolved") or row.get("escalated") or ids):
+            row = checker.check(dict(zip(names, record, strict=False)), reader.line_num)
+            if row is None:
                 empty += 1
-                continue
-            for col in ("date", "unit", "code"):
-                if not row.get(col):
-                    raise bad(col, "empty")
-            day = parse_day(row["date"])
-            if day is None:
-                raise bad("date", f"not a date (YYYY-MM-DD or D/M/YYYY): '{row['date']}'")
-            if day > today:
-                raise bad(
-                    "date",
-                    f"{day.isoformat()} has not come yet (today is {today.isoformat()})",
-                )
-            visited_text = row.get("visited", "").lower()
-            if visited_text and visited_text not in YES | NO:
-                raise bad("visited", f"not yes or no: '{row['visited']}'")
-            visited = visited_text not in NO
-            resolved = _count(row["resolved"])
-            if resolved is None:
-                raise bad("resolved", f"not a whole number >= 0: '{row['resolved']}'")
-            escalated = _count(row["escalated"])
-            if escalated is None:
-                raise bad("escalated", f"not a whole number >= 0: '{row['escalated']}'")
-            if ids and not row["resolved"]:
-                resolved = len(ids)
-            if len(set(ids)) > resolved:
-                raise bad(
-                    "resolved_ids",
-                    f"lists {len(set(ids))} complaint id(s) but resolved is {resolved}",
-                )
-            if not visited and (resolved or escalated):
-                raise bad(
-                    "visited",
-                    "a visit that did not take place cannot resolve or escalate complaints",
-                )
-            code = row["code"].removeprefix("'")
-            unit = row["unit"].removeprefix("'")
-            key = (day.isoformat(), unit, code)
-            if key in seen:
-                raise bad("code", f"the same visit as line {seen[key]}")
-            seen[key] = line
-            if key not in by_key:
-                raise bad("code", _not_a_visit(day, unit, code, by_code.get(code, [])))
-            out.append(
-                OutcomeRow(
-                    line=line,
-                    date=day,
-                    unit=unit,
-                    code=code,
-                    visited=visited,
-                    resolved=resolved,
-                    escalated=escalated,
-                    resolved_ids=tuple(dict.fromkeys(ids)),
-                    note=row.get("note", ""),
-                )
-            )
+            else:
+                out.append(row)
     except csv.Error as exc:
         raise InputError(f"not a readable CSV: {exc}", source=src, line=reader.line_num) from None
     return out, empty

@@ -73,7 +73,8 @@ def plan_history_lines(plan: WeekPlan) -> list[str]:
 # ---------------------------------------------------------------------------- history list/show
 
 
-def _status(p: PlanRecord) -> str:
+def plan_status(p: PlanRecord) -> str:
+    """``active``, ``replaced by #3``, ... (the status column of ``caravan history list``)."""
     if p.visits == 0:
         return "recorded (no visits)"
     if p.active_visits == p.visits:
@@ -93,7 +94,7 @@ def plans_table(plans: Sequence[PlanRecord]) -> list[str]:
             " ".join(p.provinces),
             p.visits,
             f"replan of #{p.replan_of}" if p.replan_of else "plan",
-            _status(p),
+            plan_status(p),
             p.recorded,
             p.source,
         )
@@ -512,6 +513,7 @@ teams (outcome files). A visit reported as not made counts for nothing.</p>
 __all__ = [
     "SeasonReport",
     "plan_history_lines",
+    "plan_status",
     "plans_table",
     "season_html",
     "season_report",

@@ -1,14 +1,16 @@
-"""Mid-week replanning: keep the days already worked, re-optimise the rest of the week.
+"""Replanning: keep the unit-days already worked or pinned, re-optimise the rest of the week.
 
 ``replan_week`` takes a plan (read from its ``plan.json`` by
 :func:`caravan.outputs.planfile.read_plan`), keeps every route of the days up to and including
-``done_through`` exactly as planned, and plans the remaining working days again with the
-same parameters (units, bases, day window, visit length, travel model, seed), with:
+``done_through`` exactly as planned, and the routes of the ``pinned`` unit-days (a unit on a
+day, ``(date, "35-1")``: the web page's "pin this visit" keeps its unit's day as it is), and
+plans the other unit-days of the remaining working days again with the same parameters
+(units, bases, day window, visit length, travel model, seed), with:
 
 * new complaints when a file is given (priorities aged to the same Monday as the original
   plan, and the history rules applied again from the history database when there is one);
   otherwise the priorities stored in the original plan;
-* the sites visited on the kept days left out (``visited_this_week``); a ``--must-visit``
+* the sites visited on the kept unit-days left out (``visited_this_week``); a ``--must-visit``
   for one of them puts it back (a visit that did not take place, for example);
 * the original plan's must-visit and due sites still required, ``--must-visit`` /
   ``--skip`` added, and ``--holiday`` days taken off the remaining days.
@@ -19,14 +21,18 @@ takes its stored line, any other is found with the travel model (:mod:`caravan.p
 The new plan is a whole week again (kept days plus new days) and says what changed: in
 ``plan.json`` (``replan.changes``: ``added``, ``removed``, ``moved`` to another day or unit,
 ``retimed`` on the same day and unit) and in ``itinerary.csv``'s extra ``changed`` column
-(``done`` for a kept visit, ``unchanged``, ``added``, ``moved``, ``retimed``).
+(``done`` for a visit of a day up to ``done_through``, ``pinned`` for one of a pinned
+unit-day, ``unchanged``, ``added``, ``moved``, ``retimed``).
+
+Without ``done_through`` nothing of the week is done yet (a plan changed before its week
+starts): ``plan.json`` records the Sunday before the week as ``replan.done_through``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from caravan.clock import hhmm, monday_of, parse_date
@@ -50,6 +56,107 @@ def _visit_places(routes: Sequence[Route]) -> dict[str, tuple[dt.date, str, int]
     return out
 
 
+def _unit_day(route: Route) -> tuple[dt.date, str]:
+    return (route.unit_day.date, route.unit_day.unit)
+
+
+def _units(plan: WeekPlan) -> list[str]:
+    p = plan.parameters
+    return [f"{prov}-{u}" for prov in p.provinces for u in range(1, p.units + 1)]
+
+
+def _done_through(value: str | dt.date | None, week: str, monday, sunday) -> dt.date:
+    """The last day kept as worked; the Sunday before the week when nothing is done."""
+    if value is None:
+        return monday - dt.timedelta(days=1)
+    done = parse_date(value, param="--done-through")
+    if not monday <= done <= sunday:
+        raise ParameterError(
+            f"{done.isoformat()} is not in the plan's week {week} ({monday.isoformat()} to "
+            f"{sunday.isoformat()})",
+            param="--done-through",
+        )
+    return done
+
+
+def _pins(
+    plan: WeekPlan, pinned: Collection[tuple[str | dt.date, str]], done: dt.date
+) -> frozenset[tuple[dt.date, str]]:
+    """The pinned unit-days after ``done`` (those up to it are kept anyway); each one must be
+    a unit-day of the plan. A pinned unit-day without visits stays without."""
+    out = set()
+    for day, unit in pinned:
+        key = (parse_date(day, param="--pin"), str(unit))
+        if key[1] not in _units(plan) or key[0] not in plan.parameters.dates:
+            raise ParameterError(
+                f"the plan has no unit {key[1]} on {key[0].isoformat()} to pin", param="--pin"
+            )
+        if key[0] > done:
+            out.add(key)
+    return frozenset(out)
+
+
+def _same_units(
+    routes: Sequence[Route],
+    before: Sequence[Route],
+    units: Sequence[str],
+    pins: frozenset[tuple[dt.date, str]],
+) -> tuple[Route, ...]:
+    """The replanned routes with their units renamed, day by day in each province, so that a
+    route keeps the unit that had most of its sites before. The units of a province are alike
+    (same base, same hours): the names change, the routes do not, and the list of changes
+    shows moves that are real rather than two units trading their days."""
+    old = {_unit_day(r): {s.code for s in r.visits} for r in before}
+    out = []
+    for (day, prov), group in _by_day(routes).items():
+        free = [u for u in units if u.startswith(prov + "-") and (day, u) not in pins]
+        pairs = sorted(
+            (
+                (-len({s.code for s in r.visits} & old.get((day, u), set())), u != r.unit_day.unit),
+                i,
+                u,
+            )
+            for i, r in enumerate(group)
+            for u in free
+        )
+        given: dict[int, str] = {}
+        for _, i, u in pairs:
+            if i not in given and u not in given.values():
+                given[i] = u
+        out += [
+            dataclasses.replace(r, unit_day=dataclasses.replace(r.unit_day, unit=given[i]))
+            for i, r in enumerate(group)
+        ]
+    return tuple(out)
+
+
+def _by_day(routes: Sequence[Route]) -> dict[tuple[dt.date, str], list[Route]]:
+    out: dict[tuple[dt.date, str], list[Route]] = {}
+    for r in routes:
+        out.setdefault((r.unit_day.date, r.unit_day.province_code), []).append(r)
+    return out
+
+
+def _replan_note(
+    base_path: str,
+    kept: Sequence[Route],
+    done: dt.date,
+    pins: frozenset[tuple[dt.date, str]],
+    remaining: Sequence[dt.date],
+) -> str:
+    worked = sum(len(r.visits) for r in kept if r.unit_day.date <= done)
+    parts = [f"the {worked} visit(s) up to {done.isoformat()}"] if worked else []
+    if pins:
+        days = ", ".join(f"{u} {d.isoformat()}" for d, u in sorted(pins))
+        pinned = sum(len(r.visits) for r in kept if r.unit_day.date > done)
+        parts.append(f"the {pinned} visit(s) of the pinned unit-day(s) {days}")
+    kept_text = " and ".join(parts) + " are kept" if parts else "no visit is kept"
+    return (
+        f"replan of {base_path}: {kept_text}; "
+        f"{', '.join(d.isoformat() for d in remaining)} planned again"
+    )
+
+
 def _where(place: tuple[dt.date, str, int]) -> str:
     return f"{place[0].isoformat()} {place[1]} {hhmm(place[2])}"
 
@@ -57,7 +164,8 @@ def _where(place: tuple[dt.date, str, int]) -> str:
 def replan_week(
     *,
     plan: WeekPlan,
-    done_through: str | dt.date,
+    done_through: str | dt.date | None = None,
+    pinned: Collection[tuple[str | dt.date, str]] = (),
     complaints: str | Path | ComplaintFile | None = None,
     reading: Mapping[str, object] | None = None,
     history: HistorySnapshot | None = None,
@@ -74,27 +182,23 @@ def replan_week(
     in :class:`~caravan.plan.request.PlanRequest`; or a file already read). ``base_path``
     names the plan's file in the notes and in ``plan.json``'s ``replan.base_plan``.
 
-    Raises :class:`ParameterError` for a ``done_through`` outside the plan's week or with no
-    working day after it, or a ``--holiday`` on a kept day.
+    Raises :class:`ParameterError` for a ``done_through`` outside the plan's week, a pinned
+    unit-day the plan does not have, no unit-day left to plan, or a ``--holiday`` on a kept
+    day.
     """
     orig = plan
     p = orig.parameters
     monday = monday_of(p.week)
     sunday = monday + dt.timedelta(days=6)
-    done = parse_date(done_through, param="--done-through")
-    if not monday <= done <= sunday:
-        raise ParameterError(
-            f"{done.isoformat()} is not in the plan's week {p.week} ({monday.isoformat()} to "
-            f"{sunday.isoformat()})",
-            param="--done-through",
-        )
+    done = _done_through(done_through, p.week, monday, sunday)
+    pins = _pins(orig, pinned, done)
     off = []
     for text in holidays:
         day = parse_date(text, param="--holiday")
-        if not done < day <= sunday:
+        if not done < day <= sunday or any(d == day for d, _ in pins):
             raise ParameterError(
                 f"{day.isoformat()} is not one of the days left to replan ({p.week} after "
-                f"{done.isoformat()})",
+                f"{done.isoformat()}{', without pinned unit-days' if pins else ''})",
                 param="--holiday",
             )
         off.append(day)
@@ -105,7 +209,12 @@ def replan_week(
             f"(the plan's days: {', '.join(d.isoformat() for d in p.dates)})",
             param="--done-through",
         )
-    kept = tuple(r for r in orig.routes if r.unit_day.date <= done)
+    free = [(d, u) for d in remaining for u in _units(orig) if (d, u) not in pins]
+    if not free:
+        raise ParameterError(
+            "every unit-day left to plan is pinned: nothing to replan", param="--pin"
+        )
+    kept = tuple(r for r in orig.routes if r.unit_day.date <= done or _unit_day(r) in pins)
     kept_places = _visit_places(kept)
     wanted = [norm_code(c) for c in must_visit]
     exclude = {
@@ -116,10 +225,20 @@ def replan_week(
             f"already visited this week ({place[0].isoformat()}, unit {place[1]})",
         )
         for code, place in kept_places.items()
-        if code not in wanted
+        if code not in wanted or place[0] > done  # a pinned visit stays where it is
     }
     must = [c for c in dict.fromkeys([*p.must_visit, *wanted]) if c not in exclude]
-    skips = list(dict.fromkeys([*p.skip, *(norm_code(c) for c in skip)]))
+    asked_skips = [norm_code(c) for c in skip]
+    # a site the original plan skipped and this replan requires is no longer skipped
+    skips = [
+        c for c in dict.fromkeys([*p.skip, *asked_skips]) if c not in wanted or c in asked_skips
+    ]
+    pinned_sites = [c for c in asked_skips if c in kept_places and kept_places[c][0] > done]
+    if pinned_sites:
+        raise ParameterError(
+            f"'{pinned_sites[0]}' is visited on a pinned unit-day: unpin the day to drop it",
+            param="--skip",
+        )
 
     geo = geography or load_geography()
     geo = Geography(sites={**geo.sites, **orig.sites})
@@ -162,8 +281,11 @@ def replan_week(
         only_dates=remaining,
         given_scores=None if complaints is not None else orig.scores,
         legs=orig.legs,
+        kept_unit_days=pins,
     )
-    new = dataclasses.replace(new, request=asked)
+    new = dataclasses.replace(
+        new, request=asked, routes=_same_units(new.routes, orig.routes, _units(orig), pins)
+    )
     routes = tuple(
         sorted(
             (*kept, *new.routes),
@@ -174,12 +296,13 @@ def replan_week(
     unvisited = tuple(u for u in new.unvisited if u.code not in visited)
 
     # what changed
-    before = _visit_places([r for r in orig.routes if r.unit_day.date > done])
+    before = _visit_places([r for r in orig.routes if r not in kept])
     after = _visit_places(new.routes)
     changes: list[VisitChange] = []
     rows: dict[str, str] = {}
     for code, place in kept_places.items():
-        rows[ReplanInfo.visit_key(place[0], place[1], code)] = "done"
+        was = "done" if place[0] <= done else "pinned"
+        rows[ReplanInfo.visit_key(place[0], place[1], code)] = was
     for code, place in sorted(after.items(), key=lambda kv: (kv[1], kv[0])):
         old = before.get(code)
         if old is None:
@@ -231,10 +354,7 @@ def replan_week(
             key=lambda d: d.date,
         )
     )
-    note = (
-        f"replan of {base_path}: the {len(kept_places)} visit(s) up to {done.isoformat()} are "
-        f"kept; {', '.join(d.isoformat() for d in remaining)} planned again"
-    )
+    note = _replan_note(base_path, kept, done, pins, remaining)
     # the kept days draw the roads the original plan stored (straight if it stored none)
     lines = {**orig.legs, **new.legs}
     return dataclasses.replace(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +117,7 @@ def plan_week(
     only_dates: Sequence[dt.date] | None = None,
     given_scores: Mapping[str, SiteScore] | None = None,
     legs: Mapping[tuple[str, str], Line] | None = None,
+    kept_unit_days: Collection[tuple[dt.date, str]] = (),
     **options: object,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
@@ -141,7 +142,9 @@ def plan_week(
     * for :mod:`caravan.plan.replan`: ``only_dates`` (plan exactly these days),
       ``given_scores`` (these scores instead of scoring complaints), ``matrix`` (these
       drive times, the original plan's, instead of computing them), ``legs`` (these lines
-      of the legs, the original plan's, where a leg is the same).
+      of the legs, the original plan's, where a leg is the same), ``kept_unit_days``
+      (``(date, unit)`` pairs such as ``(2026-12-01, "35-1")`` whose routes the caller keeps:
+      they are not planned).
 
     The plan carries the road each leg drives along, for the maps
     (:func:`caravan.plan.legs.with_leg_lines`).
@@ -196,6 +199,7 @@ def plan_week(
         matrix=matrix,
         only_dates=only_dates,
         given_scores=given_scores,
+        kept_unit_days=frozenset(kept_unit_days),
         started=started,
     )
     return with_leg_lines(plan, known=legs)
@@ -214,6 +218,7 @@ def _plan(
     matrix: TravelMatrix | None,
     only_dates: Sequence[dt.date] | None,
     given_scores: Mapping[str, SiteScore] | None,
+    kept_unit_days: frozenset[tuple[dt.date, str]],
     started: float,
 ) -> WeekPlan:
     """The steps of a plan: sites, working days, complaints and scores, the history rules,
@@ -291,6 +296,7 @@ def _plan(
         due=applied.due if applied else (rolling.carried_due if rolling else ()),
         rest=applied.rest if applied else {},
         gone=dict(rolling.exclude) if rolling else {},
+        kept_unit_days=kept_unit_days,
     )
     provinces = []
     for pi, prov in enumerate(provs):
@@ -422,6 +428,7 @@ class _Week:
     due: tuple[DueSite, ...]  # due sites of every province, most overdue first
     rest: Mapping[str, Unvisited]  # resting sites (visited last week)
     gone: Mapping[str, Unvisited]  # sites that are not candidates (a replan: visited)
+    kept_unit_days: frozenset[tuple[dt.date, str]] = frozenset()  # not planned (a replan)
 
     def candidates_of(self, prov: str) -> list[Site]:
         return [s for s in self.candidates if s.province_code == prov]
@@ -459,6 +466,7 @@ def _plan_province(
         )
         for d in week.dates
         for u in range(1, r.units + 1)
+        if (d, f"{prov}-{u}") not in week.kept_unit_days
     ]
     must_p = [c for c in r.must_visit if c[:2] == prov]
     skip_p = [c for c in r.skip if c[:2] == prov]
