@@ -281,6 +281,15 @@ def write_output(path: str, text: str, *, bom: bool = False) -> None:
     write_file(path, utf8(text, bom=bom))
 
 
+def echo_written(paths, *, earlier: str) -> None:
+    """``wrote PATH`` per file, then ``removed PATH (written for the earlier plan)`` per file
+    of the folder's earlier set that the same switch removed (caravan.atomic)."""
+    for p in paths:
+        click.echo(f"wrote {p}")
+    for p in getattr(paths, "removed", ()):
+        click.echo(f"removed {p} (written by caravan for the earlier {earlier})")
+
+
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 
 

@@ -14,6 +14,7 @@ from caravan.cli.common import (
     check_provinces,
     column_mapping,
     db_option,
+    echo_written,
     level_option,
     png_font_note,
     provinces_option,
@@ -285,8 +286,7 @@ def finish(result, paths, out, *, commit: bool, db, quiet: bool, png: bool, repl
         return
     for line in summary_lines(result) + plan_history_lines(result):
         click.echo(line)
-    for p in paths:
-        click.echo(f"wrote {p}")
+    echo_written(paths, earlier="plan")
     if recorded:
         click.echo(recorded_line(*recorded))
 

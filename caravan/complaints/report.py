@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caravan.atomic import OutputDir, atomic_write_text
+from caravan.atomic import OutputDir, WrittenSet, atomic_write_text
 from caravan.complaints.reader import ComplaintFile
 from caravan.complaints.table import ComplaintTable
 from caravan.csvcells import csv_text, safe_cell
@@ -57,9 +57,10 @@ def rejects_csv(cf: ComplaintFile) -> str:
     )
 
 
-def write_check(cf: ComplaintFile, out: str | Path) -> list[Path]:
-    """Write ``accepted.csv`` and ``rejects.csv`` into ``out``: both or neither."""
-    with OutputDir(out) as od:
+def write_check(cf: ComplaintFile, out: str | Path) -> WrittenSet:
+    """Write ``accepted.csv`` and ``rejects.csv`` into ``out``: both or neither
+    (:class:`caravan.atomic.OutputDir`, set ``check``)."""
+    with OutputDir(out, group="check") as od:
         atomic_write_text(od.path("accepted.csv"), accepted_csv(cf), bom=True)
         atomic_write_text(od.path("rejects.csv"), rejects_csv(cf), bom=True)
     return od.final_paths()

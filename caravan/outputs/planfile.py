@@ -27,6 +27,7 @@ import json
 from pathlib import Path
 
 from caravan import __version__
+from caravan.atomic import recover
 from caravan.clock import hhmm, seconds_of
 from caravan.complaints.categories import category_label
 from caravan.errors import InputError, ParameterError
@@ -556,7 +557,10 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
 
 
 def read_plan(path: str | Path) -> WeekPlan:
+    """Read and check a plan.json (its folder's interrupted write completed first:
+    :func:`caravan.atomic.recover`)."""
     path = Path(path)
+    recover(path.parent)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
