@@ -216,7 +216,7 @@ def reading_options(func):
     func = click.option(
         "--columns",
         "columns_file",
-        type=click.Path(exists=True, dir_okay=False),
+        type=click.Path(dir_okay=False),
         default=None,
         metavar="FILE.toml",
         help="TOML file mapping fields to the headers of the complaint file.",

@@ -22,7 +22,7 @@ def complaints() -> None:
 
 
 @complaints.command("check")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
