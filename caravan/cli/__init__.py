@@ -11,10 +11,10 @@ traceback, which ``caravan --debug ...`` or ``CARAVAN_DEBUG=1`` shows. 130 when 
 
 from __future__ import annotations
 
-import click
-
 import os
 import sys
+
+import click
 
 from caravan import __version__
 from caravan.cli.complaints import complaints
@@ -24,7 +24,6 @@ from caravan.cli.history import history, report
 from caravan.cli.plan import plan, replan
 from caravan.cli.sample import sample
 from caravan.cli.travel import matrix, roads
-
 
 DEBUG_ENV = "CARAVAN_DEBUG"
 INTERNAL_ERROR_EXIT = 3
