@@ -30,6 +30,7 @@ from pathlib import Path
 
 from caravan.errors import InputError
 from caravan.history.store import OutcomeRow, VisitRecord
+from caravan.text import THAI_DIGITS
 
 REQUIRED = ("date", "unit", "code", "resolved", "escalated")
 YES = {"yes", "y", "1", "true", "ใช่", "ไป"}
@@ -55,11 +56,19 @@ def parse_day(text: str) -> dt.date | None:
         return None
 
 
+#: more complaints than this resolved or escalated at one visit is a typo, not a count
+MAX_COUNT = 10_000
+
+
 def _count(text: str) -> int | None:
-    text = text.strip()
+    """A whole number from 0 to :data:`MAX_COUNT` (Thai digits too), 0 when empty, else None."""
+    text = text.strip().translate(THAI_DIGITS)
     if text == "":
         return 0
-    return int(text) if text.isdigit() else None
+    if not (text.isascii() and text.isdigit() and len(text) <= 6):
+        return None
+    value = int(text)
+    return value if value <= MAX_COUNT else None
 
 
 def read_outcomes(
@@ -125,10 +134,16 @@ def read_outcomes(
             visited = visited_text not in NO
             resolved = _count(row["resolved"])
             if resolved is None:
-                raise bad("resolved", f"not a whole number >= 0: '{row['resolved']}'")
+                raise bad(
+                    "resolved",
+                    f"not a whole number from 0 to {MAX_COUNT:,}: {_shown(row['resolved'])}",
+                )
             escalated = _count(row["escalated"])
             if escalated is None:
-                raise bad("escalated", f"not a whole number >= 0: '{row['escalated']}'")
+                raise bad(
+                    "escalated",
+                    f"not a whole number from 0 to {MAX_COUNT:,}: {_shown(row['escalated'])}",
+                )
             if ids and not row["resolved"]:
                 resolved = len(ids)
             if len(set(ids)) > resolved:
@@ -165,6 +180,11 @@ def read_outcomes(
     except csv.Error as exc:
         raise InputError(f"not a readable CSV: {exc}", source=src, line=reader.line_num) from None
     return out, empty
+
+
+def _shown(value: str) -> str:
+    """A count as typed, quoted when short, else its length (it may be anything)."""
+    return f"'{value}'" if len(value) <= 12 else f"a text of {len(value)} characters"
 
 
 def _not_a_visit(day: dt.date, unit: str, code: str, same_site: list[VisitRecord]) -> str:
