@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from caravan.complaints.privacy import screen_id
 from caravan.errors import InputError
 from caravan.history.store import OutcomeRow, VisitRecord
 from caravan.text import THAI_DIGITS
@@ -113,7 +114,10 @@ def read_outcomes(
             def bad(field: str, reason: str, line=line) -> InputError:
                 return InputError(reason, source=src, line=line, field=field)
 
-            ids = tuple(x for x in re.split(r"[\s,;]+", row.get("resolved_ids", "")) if x)
+            # an id that is personal data is kept as its pseudonym, as the complaint reader does
+            ids = tuple(
+                screen_id(x) for x in re.split(r"[\s,;]+", row.get("resolved_ids", "")) if x
+            )
             if not (row.get("visited") or row.get("resolved") or row.get("escalated") or ids):
                 empty += 1
                 continue
