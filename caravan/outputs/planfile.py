@@ -48,6 +48,7 @@ from caravan.travel.matrix import (
 from caravan.types import (
     LEVELS,
     PROVINCES,
+    TRAVEL_MODES,
     ComplaintSummary,
     DayOff,
     DueSite,
@@ -524,7 +525,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         )
     except InputError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             f"malformed plan file ({exc.__class__.__name__}: {exc})", source=source
         ) from None
@@ -535,7 +536,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
     except ParameterError as exc:
         key = exc.param.lstrip("-").replace("-", "_")  # the option's field: --day-end, day_end
         raise InputError(exc.reason, source=source, field=f"request.{key}") from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             f"malformed plan file ({exc.__class__.__name__}: {exc})", source=source
         ) from None
@@ -829,6 +830,58 @@ _REPLAN = obj(
     row_changes=Optional(mapping_of(ANY)),
 )
 
+_TRAVEL = obj(
+    mode=Optional(one_of(*TRAVEL_MODES)),
+    detour_factor=Optional(NUMBER),
+    speed_kmh=Optional(NUMBER),
+    road=Optional(mapping_of(NUMBER)),
+    roads=Optional(TEXT),
+    osrm_url=Optional(TEXT),
+    osrm_profile=Optional(TEXT),
+)
+#: the request that made the plan (caravan.plan.request.PlanRequest.to_json)
+_REQUEST = obj(
+    format=WHOLE,
+    travel=_TRAVEL,
+    history=nullable(
+        obj(
+            use_history=Optional(FLAG),
+            recency_weeks=Optional(nullable(WHOLE)),
+            max_gap_weeks=Optional(nullable(WHOLE)),
+        )
+    ),
+    **{
+        key: Optional(check)
+        for key, check in {
+            "complaints": TEXT,
+            "encoding": TEXT,
+            "sheet": TEXT,
+            "columns": mapping_of(list_of(TEXT)),
+            "strict": FLAG,
+            "population": TEXT,
+            "provinces": list_of(TEXT),
+            "level": TEXT,
+            "week": nullable(TEXT),
+            "days": WHOLE,
+            "units": WHOLE,
+            "day_start": CLOCK,
+            "day_end": CLOCK,
+            "service_minutes": nullable(WHOLE),
+            "minutes_per_point": NUMBER,
+            "must_visit": list_of(TEXT),
+            "skip": list_of(TEXT),
+            "bases": mapping_of(TEXT),
+            "sites": TEXT,
+            "weights": TEXT,
+            "time_limit": NUMBER,
+            "seed": WHOLE,
+            "engine": TEXT,
+            "holidays": list_of(DATE),
+            "workdays": list_of(DATE),
+        }.items()
+    },
+)
+
 #: the sections of plan.json and what each holds (what :func:`plan_from_dict` reads)
 PLAN_SCHEMA: dict[str, Check | Optional] = {
     "parameters": obj(
@@ -851,7 +904,7 @@ PLAN_SCHEMA: dict[str, Check | Optional] = {
         priority_reference_date=Optional(nullable(DATE)),
         weights=TEXT,
         travel_model=TEXT,
-        travel=Optional(mapping_of(ANY)),
+        travel=Optional(_TRAVEL),
         site_overrides=Optional(nullable(TEXT)),
         population=Optional(nullable(TEXT)),
     ),
@@ -885,7 +938,7 @@ PLAN_SCHEMA: dict[str, Check | Optional] = {
     "history": Optional(nullable(_HISTORY)),
     "replan": Optional(nullable(_REPLAN)),
     "travel_matrix": Optional(ANY),
-    "request": Optional(_type(dict, "an object")),
+    "request": Optional(_REQUEST),
 }
 
 
