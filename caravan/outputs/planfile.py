@@ -864,8 +864,8 @@ _REQUEST = obj(
             "week": nullable(TEXT),
             "days": WHOLE,
             "units": WHOLE,
-            "day_start": CLOCK,
-            "day_end": CLOCK,
+            "day_start": _type((str, int), "a time HH:MM"),  # its value: PlanRequest checks
+            "day_end": _type((str, int), "a time HH:MM"),
             "service_minutes": nullable(WHOLE),
             "minutes_per_point": NUMBER,
             "must_visit": list_of(TEXT),
