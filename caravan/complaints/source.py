@@ -24,6 +24,7 @@ from pathlib import Path
 
 from caravan.complaints.columns import ColumnMap, header_score, match_columns
 from caravan.errors import InputError, ParameterError
+from caravan.text import read_input
 
 HEADER_SEARCH_ROWS = 20
 PREFIX_BYTES = 1 << 20
@@ -83,15 +84,7 @@ def open_table(
     progress: Progress | None = None,
 ) -> Table:
     src = str(path)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(PREFIX_BYTES)
-    except FileNotFoundError:
-        raise InputError("file not found", source=src) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", source=src) from None
-    except PermissionError:
-        raise InputError("cannot be read (permission denied)", source=src) from None
+    head = read_input(path, PREFIX_BYTES)
     if head.startswith(b"PK\x03\x04"):
         if encoding:
             raise ParameterError(
@@ -302,12 +295,7 @@ def read_text(path: str | Path, *, encoding: str | None = None) -> str:
     InputError for a missing, binary or undecodable file."""
     path = Path(path)
     src = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", source=src) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", source=src) from None
+    data = read_input(path)
     enc = _check_encoding(encoding) if encoding else detect_encoding(data, src)
     try:
         text = data.decode(enc)
