@@ -142,15 +142,16 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, bom: bool = Fa
     atomic_write_bytes(path, utf8(text, bom=bom))
 
 
-def write_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write one file the user named, atomically; raise OutputError naming it. In a folder
-    that caravan wrote a set into, the file joins the folder's ``plan`` set (an export of
-    the plan there), so that the next plan written there removes it."""
+def write_file(path: str | os.PathLike[str], data: bytes, *, join: str = "") -> None:
+    """Write one file the user named, atomically; raise OutputError naming it. With
+    ``join`` (a set's name), in a folder that caravan wrote a set into, the file joins that
+    set in the folder's manifest (``caravan export`` joins ``plan``: the next plan written
+    there removes the export of the earlier one)."""
     target = Path(path)
     check_writable_dir(target.parent)
     check_target(target)
-    if (target.parent / MANIFEST).exists():
-        with OutputDir(target.parent, group="plan", replace=False) as od:
+    if join and (target.parent / MANIFEST).exists():
+        with OutputDir(target.parent, group=join, replace=False) as od:
             od.path(target.name).write_bytes(data)
         return
     try:

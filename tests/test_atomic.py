@@ -48,8 +48,9 @@ def test_a_new_plan_removes_what_caravan_wrote_for_the_earlier_one_and_nothing_e
     out = tmp_path / "out"
     first = write_plan(tiny, out, with_map=True)
     assert first.removed == ()
-    write_file(out / "itinerary.ics", b"BEGIN:VCALENDAR\r\n")  # an export of that plan
-    write_file(out / "plan.geojson", b"{}")
+    write_file(out / "itinerary.ics", b"BEGIN:VCALENDAR\r\n", join="plan")  # an export
+    write_file(out / "plan.geojson", b"{}", join="plan")
+    write_file(out / "report.html", b"<p>", join="")  # caravan report --html: not the plan's
     (out / "plan.geojson").write_text('{"edited": "by the planner"}', encoding="utf-8")
     (out / "notes.txt").write_text("the planner's own file", encoding="utf-8")
     second = write_plan(tiny, out, with_map=False)
@@ -61,6 +62,7 @@ def test_a_new_plan_removes_what_caravan_wrote_for_the_earlier_one_and_nothing_e
         "plan.geojson",  # changed since caravan wrote it: kept
         "plan.json",
         "rejects.csv",
+        "report.html",
     ]
     assert hidden(out) == [MANIFEST]
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))

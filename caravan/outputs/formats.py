@@ -84,7 +84,8 @@ def render(plan: WeekPlan, fmt: str, *, calendar: str = "gregorian") -> Rendered
 def export_plan(
     plan: WeekPlan, *, fmt: str, out: str | Path, calendar: str = "gregorian"
 ) -> Rendered:
-    """Write ``plan`` as ``fmt`` to the file ``out`` (atomically: all or nothing)."""
+    """Write ``plan`` as ``fmt`` to the file ``out`` (atomically: all or nothing). In a
+    folder that holds a plan's files, the file joins them (:mod:`caravan.atomic`)."""
     out = Path(out)
     result = render(plan, fmt, calendar=calendar)
     folder = out.parent
@@ -92,5 +93,5 @@ def export_plan(
         raise OutputError(f"cannot write '{out}': '{folder}' is not a folder")
     if out.is_dir():
         raise OutputError(f"cannot write '{out}': it is a folder")
-    write_file(out, result.data)
+    write_file(out, result.data, join="plan")  # beside a plan: the next plan replaces it
     return result
