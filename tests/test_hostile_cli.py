@@ -117,12 +117,14 @@ def test_a_missing_input_file_is_a_data_error(tmp_path, args):
 
 
 def _damage(db):
+    """Overwrite every page but the first (the header and the schema) with garbage, once
+    everything is in the main file (no WAL left)."""
     con = sqlite3.connect(db)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert con.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+    page = con.execute("PRAGMA page_size").fetchone()[0]
     con.close()
     data = bytearray(db.read_bytes())
-    for page in range(2, len(data) // 4096):
-        data[page * 4096 + 8 : page * 4096 + 200] = b"\xff" * 192
+    data[page:] = b"\xff" * (len(data) - page)
     db.write_bytes(bytes(data))
 
 
@@ -138,9 +140,9 @@ def test_a_damaged_history_database_is_one_line(tmp_path, tiny_csv):
         res = run_cli(*args, "--db", str(db))
         assert one_line(res, 1) == (
             f"Error: {db}: the history database is damaged (database disk image is "
-            "malformed); restore it from a backup (the file was not changed)"
+            "malformed); restore it from a backup"
         )
-    assert db.read_bytes() == before
+    assert db.read_bytes()[100:] == before[100:]  # only SQLite's header may change
 
 
 def test_a_bug_is_one_line_and_exit_3_its_traceback_with_debug(monkeypatch, capsys):

@@ -607,8 +607,7 @@ def damaged(path: Path, exc: sqlite3.DatabaseError) -> HistoryError:
     """A database whose pages are damaged (a disk fault, a copy cut short): one line that
     says what to do, naming SQLite's words (the file is not changed)."""
     return HistoryError(
-        f"{path}: the history database is damaged ({exc}); restore it from a backup "
-        "(the file was not changed)"
+        f"{path}: the history database is damaged ({exc}); restore it from a backup"
     )
 
 
