@@ -25,6 +25,8 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 #: the environment variable that fixes :func:`today` (YYYY-MM-DD)
 TODAY_ENV = "CARAVAN_TODAY"
 
+#: the years whose weeks caravan plans, records and reports (a typo like 9999-W52 is refused)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 _WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -91,6 +93,10 @@ def parse_week(
     if not m:
         raise ParameterError(f"'{text}' is not an ISO week like 2026-W49", param=param)
     year, week = int(m.group(1)), int(m.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ParameterError(
+            f"'{text}': caravan plans weeks of the years {FIRST_YEAR} to {LAST_YEAR}", param=param
+        )
     try:
         first = dt.date.fromisocalendar(year, week, 1)
     except ValueError:

@@ -8,6 +8,7 @@ cheap; callers cache the results per distinct value.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -88,3 +89,39 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def read_input(path: str | os.PathLike[str], limit: int = -1, *, label: str = "") -> bytes:
+    """The bytes (the first ``limit``, or all) of a file the user named, or an InputError in
+    one line for a missing, folder or unreadable one."""
+    from caravan.errors import InputError
+
+    src = label or str(path)
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(limit)
+    except FileNotFoundError:
+        raise InputError("file not found", source=src) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", source=src) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", source=src) from None
+
+
+def read_toml(path: str | os.PathLike[str], label: str = "") -> dict:
+    """A small TOML file the user named (``--weights``, ``--columns``), or an InputError in
+    one line for a missing, unreadable, binary or malformed one."""
+    import tomllib
+
+    from caravan.errors import InputError
+
+    src = label or str(path)
+    data = read_input(path, label=src)
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("not a TOML text file (not UTF-8: binary content?)", source=src) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source=src) from None
+    except RecursionError:
+        raise InputError("not valid TOML: nested too deeply", source=src) from None

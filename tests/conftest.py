@@ -79,6 +79,8 @@ def _private_history_db(tmp_path_factory):
         mp.setenv("CARAVAN_CACHE", str(tmp_path_factory.mktemp("cache")))
         mp.setenv("CARAVAN_ROADS", str(tmp_path_factory.mktemp("roads") / "roads.npz"))
         mp.delenv("CARAVAN_OSRM_URL", raising=False)
+        # nor the user's pseudonym key (caravan.complaints.privacy)
+        mp.setenv("CARAVAN_PSEUDONYM_KEY", str(tmp_path_factory.mktemp("key") / "pseudonym.key"))
         # "today" is fixed for every test, whatever the real date (caravan.clock.today): a
         # Friday whose next week has no holiday. A test about the date sets its own.
         mp.setenv("CARAVAN_TODAY", TEST_TODAY.isoformat())

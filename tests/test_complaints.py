@@ -78,15 +78,15 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path):
         "in Bangkok",
         f"{f}:7: field 'district_code': unknown district code '3599'",
         f"{f}:8: field 'district_code': tambon 350101 is not in district '3502'",
-        f"{f}:9: field 'status': unknown status 'maybe' (expected open, in_progress, resolved "
-        "or a Thai status such as รอดำเนินการ, กำลังดำเนินการ, เสร็จสิ้น)",
+        f"{f}:9: field 'status': unknown status (a text of 5 characters) (expected open, "
+        "in_progress, resolved or a Thai status such as รอดำเนินการ, กำลังดำเนินการ, เสร็จสิ้น)",
         f"{f}:10: field 'id': duplicate id, first seen on line 2",
         f"{f}:11: field 'lat': point near 13.75,100.50 (lat,lon) is outside the three provinces",
         f"{f}:12: field 'district_code': no location (no district, tambon or lat/lon)",
         f"{f}:13: field 'received': before 2000: 1999-12-31",
-        f"{f}:14: field 'urgency': unknown urgency 'whenever' (expected low, normal, high, "
-        "critical or ต่ำ, ปกติ, ด่วน, ด่วนมาก)",
-        f"{f}:15: field 'lat': not a number: 'abc'",
+        f"{f}:14: field 'urgency': unknown urgency (a text of 8 characters) (expected low, "
+        "normal, high, critical or ต่ำ, ปกติ, ด่วน, ด่วนมาก)",
+        f"{f}:15: field 'lat': not a number: a text of 3 characters",
     ]
     assert res.reject_counts() == {
         "outside the three provinces": 2,

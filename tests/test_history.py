@@ -345,8 +345,14 @@ def test_a_plan_that_drops_reported_visits_is_refused(recorded, tmp_path):
     ("change", "field", "reason"),
     [
         ({"date": "17 Nov"}, "date", "not a date (YYYY-MM-DD or D/M/YYYY): '17 Nov'"),
-        ({"resolved": "two"}, "resolved", "not a whole number >= 0: 'two'"),
-        ({"escalated": "-1"}, "escalated", "not a whole number >= 0: '-1'"),
+        ({"resolved": "two"}, "resolved", "not a whole number from 0 to 10,000: 'two'"),
+        ({"escalated": "-1"}, "escalated", "not a whole number from 0 to 10,000: '-1'"),
+        (
+            {"resolved": "9" * 40},
+            "resolved",
+            "not a whole number from 0 to 10,000: a text of 40 characters",
+        ),
+        ({"escalated": "²"}, "escalated", "not a whole number from 0 to 10,000: '²'"),
         ({"visited": "maybe"}, "visited", "not yes or no: 'maybe'"),
         (
             {"visited": "no", "resolved": "2"},

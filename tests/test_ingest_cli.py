@@ -3,7 +3,9 @@ would; density per km² or per 10,000 residents on the map."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 
@@ -252,3 +254,19 @@ def test_population_file_errors(tmp_path):
     assert str(err.value) == (
         f"{f}:2: field 'code': not a district or tambon code of the three provinces: '1001'"
     )
+
+
+def test_complaints_check_escapes_a_formula_header_in_rejects_csv(tmp_path):
+    """A header mapped with --column is a cell too: a spreadsheet must not run it."""
+    src = tmp_path / "export.csv"
+    src.write_text(
+        "=1+1,received,district_code,category,status\nF1,2026-13-01,3501,roads,open\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o"
+    res = run_cli("complaints", "check", str(src), "--out", str(out), "--column", "id==1+1")
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.reader(io.StringIO((out / "rejects.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[0] == ["line", "field", "reason", "'=1+1", "received", "district_code",
+                       "category", "status"]  # fmt: skip
+    assert rows[1][:2] == ["2", "received"] and rows[1][3] == "F1"

@@ -3,7 +3,9 @@ rows, column mapping, statuses, duplicates. Every fixture is made here (no real 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 
@@ -398,3 +400,86 @@ def test_long_and_multiline_free_text_is_fine(tmp_path):
     res = read_complaints(f, today=TODAY)
     assert [c.id for c in res.accepted] == ["L1", "L2"]
     assert [r.line for r in res.rejects] == [5]
+
+
+def _workbook(path, rows, title="complaints"):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _patch_xml(path, member, old_pattern, new):
+    """Rewrite one XML member of a workbook (a regular expression substitution)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    text = parts[member].decode("utf-8")
+    patched = re.sub(old_pattern, new, text)
+    assert patched != text, f"{old_pattern} not in {member}"
+    parts[member] = patched.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def _xlsx_rows(n):
+    rows = [["id", "received", "tambon_code", "category", "status"]]
+    rows += [[f"X{i}", "2026-11-01", 350101, "roads", "open"] for i in range(n)]
+    return rows
+
+
+@pytest.mark.parametrize("dimension", ["A1:E10", "A1:B300", "A1"])
+def test_xlsx_with_a_stale_or_narrow_dimension_loses_no_row(tmp_path, dimension):
+    """Many programs leave the sheet's <dimension> wrong; the reader trusts the cells."""
+    f = _workbook(tmp_path / "stale.xlsx", _xlsx_rows(299))
+    _patch_xml(
+        f, "xl/worksheets/sheet1.xml", r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'
+    )
+    res = read_complaints(f, today=TODAY)
+    assert (res.rows, len(res.accepted), len(res.rejects)) == (299, 299, 0)
+    assert res.accepted[-1].id == "X298" and res.accepted[-1].line == 300
+
+
+def test_xlsx_and_csv_of_the_same_rows_read_the_same(tmp_path):
+    """Dates, numbers and text read from cells as the CSV of the same rows reads them."""
+    from caravan.complaints.sample import generate, to_csv
+
+    text = to_csv(generate(seed=3, count=400, as_of=TODAY))
+    rows = list(csv.reader(io.StringIO(text)))
+    rows[5][1] = "31/02/2569"  # a rejected date, as text in both
+    csv_file = tmp_path / "same.csv"
+    csv_file.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    cells = [rows[0]] + [
+        [dt.date.fromisoformat(c) if j == 1 and c[:4].isdigit() else c for j, c in enumerate(r)]
+        for r in rows[1:]
+    ]
+    for r in cells[1:]:
+        r[4] = float(r[4]) if r[4] else None  # tambon codes as numbers: 350101.0 -> 350101
+    xlsx = _workbook(tmp_path / "same.xlsx", cells)
+    a, b = read_complaints(csv_file, today=TODAY), read_complaints(xlsx, today=TODAY)
+    assert a.rows == b.rows == 400
+    assert list(a.accepted.records()) == list(b.accepted.records())
+    assert [(r.line, r.field, r.reason) for r in a.rejects] == [
+        (r.line, r.field, r.reason) for r in b.rejects
+    ]
+    assert a.rejects
+
+
+def test_a_workbook_without_sheets_and_a_damaged_sheet_are_one_line_errors(tmp_path):
+    f = _workbook(tmp_path / "nosheet.xlsx", _xlsx_rows(3))
+    _patch_xml(f, "xl/workbook.xml", r"<sheets>.*</sheets>", "<sheets/>")
+    with pytest.raises(InputError) as err:
+        read_complaints(f, today=TODAY)
+    assert str(err.value) == f"{f}: the workbook has no sheet"
+    g = _workbook(tmp_path / "damaged.xlsx", _xlsx_rows(3))
+    _patch_xml(g, "xl/worksheets/sheet1.xml", r"</sheetData>.*", "<row r=")
+    with pytest.raises(InputError) as err:
+        read_complaints(g, today=TODAY)
+    assert str(err.value) == f"{g}: cannot read the sheet 'complaints' (damaged: XmlError)"

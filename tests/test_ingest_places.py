@@ -110,7 +110,7 @@ def test_places_by_code_and_name(province, district, tambon, expected):
             "1001xx",
             "unknown place",
             "tambon",
-            "unknown tambon name '1001xx'",
+            "unknown tambon name (a text of 6 characters)",
         ),
         (
             "",
@@ -152,7 +152,7 @@ def test_places_by_code_and_name(province, district, tambon, expected):
             "หนองไม่มี",
             "unknown place",
             "tambon",
-            "no tambon named 'หนองไม่มี' in Yasothon",
+            "no tambon of that name in Yasothon (a text of 9 characters)",
         ),
     ],
 )

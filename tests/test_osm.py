@@ -357,6 +357,14 @@ def test_corrupt_pbf(tmp_path):
     )
 
 
+def test_an_invalid_node_location_is_one_line(tmp_path):
+    path = write_xml(tmp_path / "x.osm", {1: (0.0, 0.0), 2: (500.0, 95.0)},
+                     [(1, [1, 2], {"highway": "secondary"})])  # fmt: skip
+    with pytest.raises(OsmError) as err:
+        read_osm(path, bbox=BBOX)
+    assert str(err.value) == unreadable(path, "wrong format for coordinate: '500.0'")
+
+
 def test_truncated_pbf(tmp_path):
     nodes = {i: (0.0, i / 1000) for i in range(1, 2001)}
     good = write_pbf(tmp_path / "good.osm.pbf", nodes, [(1, list(nodes), {"highway": "road"})])

@@ -107,6 +107,9 @@ class FakeOsrm:
     #: (from, to) of the routes to answer NoRoute (HTTP 400), and routes without a geometry
     no_route: set[tuple[Coord, Coord]] = field(default_factory=set)
     no_geometry: bool = False
+    trickle: float = 0.0  # seconds between the bytes of the body
+    big: int = 0  # answer a body of this many bytes (spaces) instead
+    scale: float = 1.0  # multiply every duration and distance (0: an all-zero matrix)
     hits: int = 0  # every request, answered or not
     tables: list[Table] = field(default_factory=list)  # every table answered
     routes: list[str] = field(default_factory=list)  # every route request answered (its path)
@@ -156,7 +159,10 @@ class FakeOsrm:
                 return self.pairs[a, b]
             if a == b:
                 return 0.0, 0.0
-            return round(road_seconds(a, b), 1), round(road_metres(a, b), 1)
+            return (
+                round(road_seconds(a, b), 1) * self.scale,
+                round(road_metres(a, b), 1) * self.scale,
+            )
 
         cells = [[cell(points[i], points[j]) for j in dests] for i in sources]
         body: dict = {
@@ -199,12 +205,22 @@ def osrm():
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             status, ctype, body = fake.answer(self.path)
+            size = fake.big or len(body)
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(size))
                 self.end_headers()
-                self.wfile.write(body)
+                if fake.big:
+                    for _ in range(0, size, 1 << 20):
+                        self.wfile.write(b" " * (1 << 20))
+                elif fake.trickle:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(fake.trickle)
+                else:
+                    self.wfile.write(body)
             except OSError:  # the client gave up waiting (test_timeout)
                 pass
 
@@ -613,4 +629,68 @@ def test_a_route_without_geometry_is_not_osrm(osrm):
     assert why == (
         f"6501 -> 6502: the server at {osrm.url} did not answer like OSRM (no route geometry "
         "of lon/lat points (geometries=geojson)): check --osrm-url"
+    )
+
+
+# ---------------------------------------------------------------------- hostile servers
+
+
+def test_a_trickling_answer_is_cut_at_the_total_deadline(osrm):
+    """Each byte comes well within the timeout; the whole answer would take minutes."""
+    osrm.trickle = 0.05
+    started = time.monotonic()
+    with pytest.raises(OsrmError) as err:
+        osrm_matrix(SITES[:3], osrm.url, retries=1, timeout=0.5)
+    assert time.monotonic() - started < 5  # the body alone would take about 40 s
+    assert str(err.value) == (
+        f"cannot reach the OSRM server at {osrm.url} after 1 try (no answer within 0.5 s): "
+        "check --osrm-url or use --travel road"
+    )
+
+
+def test_a_huge_answer_is_refused_unread(osrm):
+    osrm.big = caravan.travel.osrm.MAX_ANSWER_BYTES + (8 << 20)
+    with pytest.raises(OsrmError) as err:
+        osrm_matrix(SITES[:3], osrm.url, retries=1)
+    assert str(err.value) == (
+        f"the server at {osrm.url} did not answer like OSRM (an answer larger than 32 MiB): "
+        "check --osrm-url"
+    )
+
+
+def test_control_characters_of_a_server_message_are_not_printed(osrm):
+    osrm.code = "Evil\x1b]0;pwned\x07Code"
+    osrm.message = "look \x1b[2J\u202eelif\x9b31m here"
+    with pytest.raises(OsrmError) as err:
+        osrm_matrix(SITES[:2], osrm.url, backoff_seconds=0)
+    text = str(err.value)
+    assert text == (
+        f"the OSRM server at {osrm.url} answered Evil]0;pwnedCode: look [2Jelif31m here: "
+        "check --osrm-url (caravan needs OSRM 5.x) or use --travel road"
+    )
+    assert text.isprintable()
+
+
+def test_an_all_zero_matrix_is_a_server_fault(osrm):
+    osrm.scale = 0.0
+    with pytest.raises(OsrmError) as err:
+        osrm_matrix(SITES[:3], osrm.url)
+    assert str(err.value) == (
+        f"the OSRM server at {osrm.url} answered 0 s between every pair of distinct sites: a "
+        "server fault (an empty or wrong extract?): check the server or use --travel road"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "key", "limit"),
+    [((1e300, 1000.0), "durations", "604,800"), ((600.0, 1e300), "distances", "10,000,000")],
+)
+def test_huge_numbers_are_a_server_fault(osrm, cell, key, limit):
+    a, b = ((round(s.lon, 6), round(s.lat, 6)) for s in SITES[:2])
+    osrm.pairs[a, b] = cell
+    with pytest.raises(OsrmError) as err:
+        osrm_matrix(SITES[:3], osrm.url)
+    assert str(err.value) == (
+        f"the server at {osrm.url} did not answer like OSRM ('{key}' is not a 3 x 3 table of "
+        f"numbers from 0 to {limit}): check --osrm-url"
     )

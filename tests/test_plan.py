@@ -212,8 +212,8 @@ def test_tambon_level_plan_is_valid():
         ),
         (
             ["--complaints", "no-such-file.csv"],
-            2,
-            "Error: Invalid value for '--complaints': File 'no-such-file.csv' does not exist.",
+            1,  # a data error, as for every input file (issue 17.7)
+            "Error: no-such-file.csv: file not found",
         ),
         (
             ["--must-visit", "6501", "--province", "35"],

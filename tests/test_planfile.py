@@ -212,3 +212,112 @@ def test_not_a_plan(tmp_path):
     with pytest.raises(InputError) as err:
         read_plan(f)
     assert str(err.value) == f"{f}:1: not valid JSON (Expecting ',' delimiter)"
+
+
+# ---------------------------------------------------------------------------- edited files
+
+
+def _set(path: str, value):
+    """An edit of plan.json: set the value at a JSON path like ``routes[0].stops[1].arrive``."""
+
+    def edit(data):
+        parts = [
+            int(p) if p.isdigit() else p for p in path.replace("[", ".").replace("]", "").split(".")
+        ]
+        target = data
+        for p in parts[:-1]:
+            target = target[p]
+        target[parts[-1]] = value
+        return data
+
+    return edit
+
+
+EDITS = [
+    (_set("routes[0].stops[1].depart", "08:00"),
+     "routes[0].stops[1].depart", "08:00 is before routes[0].stops[1].arrive (09:35)"),
+    (_set("routes[0].stops[1].arrive", "99:99"),
+     "routes[0].stops[1].arrive", "must be a time HH:MM (00:00 to 23:59)"),
+    (_set("routes[0].date", "2030-12-02"), "routes[0].date", "2030-12-02 is not in week 2026-W40"),
+    (_set("routes[0].stops[1].code", "9999"),
+     "routes[0].stops[1].code", "'9999' is not a site of the plan"),
+    (_set("sites[1].code", "3799"), "sites[1].code", "unknown district code '3799'"),
+    (_set("routes[0].stops[1].drive_km", float("inf")),
+     "routes[0].stops[1].drive_km", "must be a finite number of at most 1e+12, got inf"),
+    (_set("sites[1].lat", float("nan")),
+     "sites[1].lat", "must be a finite number of at most 1e+12, got nan"),
+    (_set("routes[0].drive_minutes", 10**30),
+     "routes[0].drive_minutes", f"must be a finite number of at most 1e+12, got {10**30}"),
+    (_set("parameters", []), "parameters", "must be an object, not a list"),
+    (_set("routes[0].stops", {}), "routes[0].stops", "must be a list, not an object"),
+    (_set("format_version", "1"), "format_version", "not a version number: a text"),
+    (_set("format_version", 2), "format_version",
+     "written by a newer caravan (format version 2; this caravan reads up to 1): upgrade caravan"),
+    (_set("parameters.dates[0]", "2026-10-05"),
+     "parameters.dates[0]", "2026-10-05 is not in week 2026-W40"),
+    (_set("request.units", 0), "request.units", "must be between 1 and 20, got 0"),
+    (lambda d: {k: v for k, v in d.items() if k != "routes"}, "routes", "missing"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny_json(tmp_path_factory):
+    from .plans import tiny_plan
+
+    plan = tiny_plan(tmp_path_factory.mktemp("tinyjson"))
+    return json.loads(plan_json(plan))
+
+
+@pytest.mark.parametrize(("edit", "field", "message"), EDITS)
+def test_an_edited_plan_file_is_refused_naming_its_field(tmp_path, tiny_json, edit, field, message):
+    data = edit(json.loads(json.dumps(tiny_json)))
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_plan(f)
+    assert str(err.value) == f"{f}: field '{field}': {message}"
+
+
+def test_deep_nesting_is_refused_in_one_line(tmp_path, tiny_json):
+    f = tmp_path / "plan.json"
+    f.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_plan(f)
+    assert str(err.value) == f"{f}: nested more than 16 levels deep: not a caravan plan file"
+    data = json.loads(json.dumps(tiny_json))
+    data["solver"]["extra"] = json.loads("[" * 50 + "]" * 50)
+    f.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_plan(f)
+    assert str(err.value) == f"{f}: nested more than 16 levels deep: not a caravan plan file"
+
+
+def test_an_old_file_without_request_blames_its_parameters_not_options(tmp_path, tiny_json):
+    data = json.loads(json.dumps(tiny_json))
+    del data["request"]
+    data["parameters"]["units_per_province"] = 0
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_plan(f)
+    assert str(err.value) == (
+        f"{f}: field 'parameters.units_per_province': must be between 1 and 20, got 0"
+    )
+
+
+def test_export_replan_and_history_record_refuse_an_edited_plan(tmp_path, tiny_json):
+    from .conftest import run_cli
+
+    data = _set("routes[0].stops[1].arrive", "99:99")(json.loads(json.dumps(tiny_json)))
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(data), encoding="utf-8")
+    line = f"Error: {f}: field 'routes[0].stops[1].arrive': must be a time HH:MM (00:00 to 23:59)"
+    db = tmp_path / "h.sqlite"
+    for args in (
+        ["export", str(f), "--format", "ics"],
+        ["replan", str(f), "--done-through", "2026-09-28", "--out", str(tmp_path / "r")],
+        ["history", "record", str(f), "--db", str(db)],
+    ):
+        res = run_cli(*args)
+        assert (res.returncode, res.stderr.strip()) == (1, line)
+    assert not db.exists()  # nothing entered the history

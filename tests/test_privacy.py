@@ -92,3 +92,74 @@ def test_no_personal_data_comes_out(tmp_path):
             assert not any(tail in n for n in numbers), (value, where)
     # the personal columns are not even named among the columns read
     assert "ชื่อ-นามสกุล" not in texts["rejects.csv"] and "รายละเอียด" not in texts["rejects.csv"]
+
+
+# ---------------------------------------------------------------------------- issue 17.2
+
+PERSONAL_IDS = ["1-1037-00123-45-6", "0812345678", "somchai.j@example.com", "99 หมู่ 4",
+                "นายสมชาย ใจดี", "สมชาย ใจดี"]  # fmt: skip
+TICKET_IDS = ["C2026-000123", "12/2569", "256900012345", "T7"]
+
+
+def test_personal_ids_become_stable_pseudonyms_everywhere(tmp_path):
+    from caravan.complaints.privacy import screen_id
+
+    head = "id,received,district_code,category,status\n"
+    rows = [f"{i},2026-11-01,3501,roads,open\n" for i in PERSONAL_IDS + TICKET_IDS]
+    rows.append(f"{PERSONAL_IDS[1]},2026-11-02,3502,water,open\n")  # a duplicate of line 3
+    rows.append(f"{PERSONAL_IDS[0]},2026-13-01,3501,roads,open\n")  # rejected, not a date
+    src = tmp_path / "ids.csv"
+    src.write_text(head + "".join(rows), encoding="utf-8")
+    outs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        res = run_cli("complaints", "check", str(src), "--out", str(out))
+        assert res.returncode == 0, res.stderr
+        texts = {p.name: p.read_text(encoding="utf-8-sig") for p in out.glob("*.csv")}
+        for value in PERSONAL_IDS:
+            assert all(value not in t for t in [*texts.values(), res.stdout, res.stderr]), value
+        outs.append(texts)
+    assert outs[0] == outs[1]  # stable across runs
+    accepted = list(csv.DictReader(io.StringIO(outs[0]["accepted.csv"])))
+    pseudonyms = [screen_id(i) for i in PERSONAL_IDS]
+    assert all(re.fullmatch(r"id-[0-9a-f]{16}", p) for p in pseudonyms)
+    assert [r["id"] for r in accepted] == pseudonyms + TICKET_IDS
+    rejects = list(csv.DictReader(io.StringIO(outs[0]["rejects.csv"])))
+    assert [(r["line"], r["field"], r["id"]) for r in rejects] == [
+        ("12", "id", pseudonyms[1]),  # the duplicate is still found
+        ("13", "received", pseudonyms[0]),
+    ]
+
+
+def test_reasons_quote_only_values_that_fit_their_field(tmp_path):
+    """A stray quote or a bare CR shifts a row: a phone number, an address or a name lands
+    in a recognised column; its reason says what kind of value it is, and rejects.csv hides
+    it."""
+    src = tmp_path / "shifted.csv"
+    src.write_bytes(
+        "id,received,district,category,status,urgency,ชื่อ,เบอร์โทร\n"
+        "S1,2026-11-01,3501,roads,open,ด่วน,นายสมชาย ใจดี,0812345678\n"
+        # a bare CR in the name: the rest of the row becomes a record of its own
+        "S2,2026-11-01,3501,roads,open,ด่วน,นายสม\rชาย ใจดี,0812345678\n"
+        # a stray quote joins two cells: the phone number lands in the status column
+        'S3,2026-11-01,"3501,roads",open,0812345678,ด่วน,x\n'
+        "S4,สมชาย ใจดี,3501,roads,open,ด่วน,,\n"  # a name in the date column
+        "S5,2026-11-01,ทุ่งสมชาย,roads,open,ด่วน,,\n"  # a name in the district column
+        "S6,2026-11-01,3501,roads,ด่วน,ปกติ,,\n"  # an urgency word in the status column
+        "S7,32/1/2568,3501,roads,open,,,\n".encode()  # a wrong but real-looking date
+    )
+    out = tmp_path / "o"
+    res = run_cli("complaints", "check", str(src), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    rejects = list(csv.DictReader(io.StringIO((out / "rejects.csv").read_text("utf-8-sig"))))
+    reasons = {r["line"]: r["reason"] for r in rejects}
+    assert sorted(reasons) == ["4", "5", "6", "7", "8", "9"], reasons
+    assert reasons["5"].startswith("unknown status (a number of 10 digits) (expected")
+    assert reasons["6"] == "not a date: a text of 10 characters"
+    assert reasons["7"] == "unknown district name (a text of 9 characters)"
+    assert reasons["8"].startswith("unknown status 'ด่วน' (expected")
+    assert reasons["9"] == "not a date: '32/1/2568' (month 1 of 2025 has no day 32)"
+    everything = (out / "rejects.csv").read_text("utf-8-sig") + res.stdout + res.stderr
+    everything += (out / "accepted.csv").read_text("utf-8-sig")
+    for marker in ("สมชาย", "0812345678", "ชาย ใจดี"):
+        assert marker not in everything, marker

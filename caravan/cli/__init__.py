@@ -1,8 +1,18 @@
 """The ``caravan`` command (click): one module per command group, each command a thin
 translation of its options into a library call (:mod:`caravan.cli.common` says how errors
-become exit codes). The only package that imports click."""
+become exit codes). The only package that imports click.
+
+Exit codes: 0 done; 1 a data error (a file's content, an output that cannot be written, no
+feasible plan); 2 a usage error (an option); 3 an internal error, a bug in caravan: one line
+``caravan: internal error (ExceptionType); run again with --debug ...`` instead of a
+traceback, which ``caravan --debug ...`` or ``CARAVAN_DEBUG=1`` shows. 130 when interrupted
+(Ctrl-C).
+"""
 
 from __future__ import annotations
+
+import os
+import sys
 
 import click
 
@@ -16,11 +26,22 @@ from caravan.cli.sample import sample
 from caravan.cli.serve import serve
 from caravan.cli.travel import matrix, roads
 
+DEBUG_ENV = "CARAVAN_DEBUG"
+INTERNAL_ERROR_EXIT = 3
+REPORT_TO = "to the caravan maintainers"
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="caravan")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help=f"Show the full traceback of an internal error (or set {DEBUG_ENV}=1).",
+)
+def cli(debug: bool) -> None:
     """Plan where the government caravan goes each week, in what order, and when."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"  # read by main() when an exception reaches it
 
 
 for command in (
@@ -41,7 +62,19 @@ for command in (
 
 
 def main() -> None:
-    cli(prog_name="caravan")
+    """The ``caravan`` command: caravan's own errors are one line and exit 1 or 2
+    (:mod:`caravan.cli.common`); anything else is a bug, reported in one line (exit 3)."""
+    try:
+        cli.main(prog_name="caravan", standalone_mode=True)
+    except Exception as exc:  # click handled its own errors and exits already
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        print(
+            f"caravan: internal error ({exc.__class__.__name__}); run again with --debug "
+            f"and report it {REPORT_TO}",
+            file=sys.stderr,
+        )
+        sys.exit(INTERNAL_ERROR_EXIT)
 
 
 __all__ = ["cli", "main"]

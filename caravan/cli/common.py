@@ -229,7 +229,7 @@ def reading_options(func):
     func = click.option(
         "--columns",
         "columns_file",
-        type=click.Path(exists=True, dir_okay=False),
+        type=click.Path(dir_okay=False),
         default=None,
         metavar="FILE.toml",
         help="TOML file mapping fields to the headers of the complaint file.",
@@ -292,6 +292,15 @@ def column_mapping(column: tuple[str, ...], columns_file: str | None) -> dict:
 def write_output(path: str, text: str, *, bom: bool = False) -> None:
     """Write one file the user named (atomically)."""
     write_file(path, utf8(text, bom=bom))
+
+
+def echo_written(paths, *, earlier: str) -> None:
+    """``wrote PATH`` per file, then ``removed PATH (written for the earlier plan)`` per file
+    of the folder's earlier set that the same switch removed (caravan.atomic)."""
+    for p in paths:
+        click.echo(f"wrote {p}")
+    for p in getattr(paths, "removed", ()):
+        click.echo(f"removed {p} (written by caravan for the earlier {earlier})")
 
 
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")

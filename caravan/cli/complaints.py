@@ -7,6 +7,7 @@ import click
 from caravan.atomic import check_writable_dir
 from caravan.cli.common import (
     column_mapping,
+    echo_written,
     quiet_option,
     read_with_progress,
     reading_options,
@@ -21,7 +22,7 @@ def complaints() -> None:
 
 
 @complaints.command("check")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -42,5 +43,4 @@ def complaints_check(file, out, encoding, sheet, column, columns_file, quiet) ->
         return
     for line in check_summary_lines(cf):
         click.echo(line)
-    for p in paths:
-        click.echo(f"wrote {p}")
+    echo_written(paths, earlier="check")

@@ -13,7 +13,7 @@ from caravan.outputs.planfile import read_plan
 
 
 @click.command("export")
-@click.argument("plan_file", metavar="PLAN.json", type=click.Path(exists=True, dir_okay=False))
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False))
 @click.option(
     "--format",
     "fmt",

@@ -14,6 +14,7 @@ from caravan.cli.common import (
     check_provinces,
     column_mapping,
     db_option,
+    echo_written,
     level_option,
     map_assets_option,
     png_font_note,
@@ -64,7 +65,7 @@ class SolveProgress:
 @click.command()
 @click.option(
     "--complaints",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
     help="Complaint CSV or .xlsx (see docs/complaints.md). Default: the built-in sample.",
 )
@@ -72,7 +73,7 @@ class SolveProgress:
 @click.option("--strict", is_flag=True, help="Stop with an error if any complaint row is rejected.")
 @click.option(
     "--population",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
     help="CSV code,population: the map shades open complaints per 10,000 residents "
     "instead of per km².",
@@ -135,13 +136,13 @@ class SolveProgress:
 @click.option(
     "--sites",
     "site_overrides",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
     help="CSV code,lon,lat moving visit sites (or BASE65 etc.).",
 )
 @click.option(
     "--weights",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
     help="TOML file overriding the priority weights (see caravan/plan/weights.toml).",
 )
@@ -290,8 +291,7 @@ def finish(result, paths, out, *, commit: bool, db, quiet: bool, png: bool, repl
         return
     for line in summary_lines(result) + plan_history_lines(result):
         click.echo(line)
-    for p in paths:
-        click.echo(f"wrote {p}")
+    echo_written(paths, earlier="plan")
     if recorded:
         click.echo(recorded_line(*recorded))
 
@@ -306,7 +306,7 @@ def finish(result, paths, out, *, commit: bool, db, quiet: bool, png: bool, repl
 )
 @click.option(
     "--complaints",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
     help="New complaint file (CSV or .xlsx). Default: the priorities stored in PLAN.json.",
 )

@@ -29,7 +29,7 @@ from caravan.travel.roadgraph import load_graph
 @click.option(
     "--sites",
     "site_overrides",
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(dir_okay=False),
     default=None,
     help="CSV code,lon,lat moving visit sites.",
 )

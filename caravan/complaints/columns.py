@@ -16,14 +16,13 @@ two columns of a file match the same field, the one whose header comes first in
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from caravan.complaints.privacy import is_personal_header
 from caravan.errors import InputError, ParameterError
-from caravan.text import squash
+from caravan.text import read_toml, squash
 
 FIELDS = (
     "id",
@@ -302,13 +301,7 @@ def read_columns_file(path: str | Path) -> dict[str, str | list[str]]:
     received = ["วันที่รับ", "วันที่"]   # the first that the file has
     """
     src = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError("file not found", source=src) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source=src) from None
+    data = read_toml(path)
     table = data.get("columns", data)
     if not isinstance(table, dict):
         raise InputError('[columns] must be a table of FIELD = "HEADER"', source=src)

@@ -79,6 +79,26 @@ _MON_D_Y = re.compile(r"^(?P<mon>[a-z]+)\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})$")
 _EXCEL = re.compile(r"^(?P<n>\d{5})(?:\.\d+)?$")
 
 
+#: words a date may carry besides month names (compared without dots, in lower case)
+_DATE_WORDS = frozenset(
+    ("พศ", "คศ", "be", "ad", "ce", "วันที่", "วัน", "ที่", "เวลา", "น", "นาฬิกา", "am", "pm",
+     "utc", "gmt", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)  # fmt: skip
+
+
+def date_like(value: object) -> bool:
+    """True when ``value`` is plausibly a date written by a person or a program, even a
+    wrong one (``32/1/2568``, ``2026-13-01``, ``01/11/2026x``): it has a digit, at most 40
+    characters, and its words are month, era or time words but for at most two letters.
+    Reject reasons quote such a value; anything else is described, not quoted."""
+    text = clean(str(value))
+    if len(text) > 40 or not any(c.isdigit() for c in text):
+        return False
+    words = [w.replace(".", "").casefold() for w in re.split(r"[\d\s/,:+\-]+", text)]
+    unknown = sum(len(w) for w in words if w and w not in MONTHS and w not in _DATE_WORDS)
+    return unknown <= 2
+
+
 class DateError(ValueError):
     """Why a text is not a date; ``str()`` is the reason without the value."""
 

@@ -33,6 +33,7 @@ from typing import ClassVar
 import numpy as np
 
 from caravan.codes import code_digits
+from caravan.complaints.privacy import described
 from caravan.geo.geography import Geography
 from caravan.text import clean
 from caravan.types import PROVINCES
@@ -202,18 +203,30 @@ class Placer:
         if found:
             return found
         shown_value = _quoted(value)
-        if provinces:
-            where = ", ".join(PROVINCES[p][1] for p in provinces)
-            return Bad(UNKNOWN, level, f"no {level} named {shown_value} in {where}")
         prov_i, dist_i, tam_i, _ = _national()
         elsewhere = {"province": prov_i, "district": dist_i, "tambon": tam_i}[level].find(value)
+        if provinces:
+            where = ", ".join(PROVINCES[p][1] for p in provinces)
+            if not elsewhere:  # no place of that name anywhere: perhaps not a place at all
+                return Bad(
+                    UNKNOWN, level, f"no {level} of that name in {where} ({described(value)})"
+                )
+            return Bad(UNKNOWN, level, f"no {level} named {shown_value} in {where}")
         if elsewhere and level == "province":
             return Bad(OUTSIDE, level, f"{OUTSIDE}: province {shown_value}")
         if elsewhere:
             return Bad(
                 OUTSIDE, level, f"{OUTSIDE}: {level} {shown_value} is in {_in_provinces(elsewhere)}"
             )
-        return Bad(UNKNOWN, level, f"unknown {level} name {shown_value}")
+        return Bad(UNKNOWN, level, f"unknown {level} name ({described(value)})")
+
+    def known(self, level: str, value: str) -> bool:
+        """True when ``value`` is written like a code or names a ``level`` place anywhere in
+        Thailand: what ``rejects.csv`` may show of a place column."""
+        if not value.strip() or code_digits(value) is not None:
+            return True
+        index = dict(zip(self.LEVELS, _national()[:3], strict=True))[level]
+        return bool(self.names[level].find(value) or index.find(value))
 
     def _by_code(self, level: str, code: str, value: str) -> list[str] | Bad:
         want = self.LEVELS[level]

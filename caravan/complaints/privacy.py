@@ -14,13 +14,38 @@ someone's phone number or name:
 
 Coordinates are shown rounded to 0.01° (about 1 km): enough to see that a point is in the
 wrong province, not enough to find a house.
+
+Reject reasons quote a value only when it is plausibly what its field should hold (a
+date-like text for a date, a word of caravan's vocabulary for a status or an urgency, a
+place name that exists for a place, a number for a coordinate) and does not look personal;
+otherwise they say what kind of value it was (:func:`described`: ``a text of 14
+characters``, ``a number of 10 digits``). The planner finds the row by its line number in
+their own file. ``rejects.csv`` shows the recognised columns of a rejected row by the same
+rule, ``(hidden)`` otherwise.
+
+**Complaint ids** are screened too (:func:`screen_id`): an id that looks like a national ID
+or phone number, an e-mail address, a name with a title, a street address or long free text
+(or has no digit at all: a name, or text that a shifted row put there) is replaced by a
+pseudonym ``id-`` + 16 hex digits, the keyed hash (HMAC-SHA256) of the id
+with this installation's key (:func:`pseudonym_key`). The same id gives the same pseudonym
+in every file and run on this computer, so duplicates are still found and the ids a field
+team lists in an outcome file (``resolved_ids``, screened the same way) still match; without
+the key nobody can test guesses of phone or ID numbers against a pseudonym. Other ids (ticket
+numbers like ``C2026-000123`` or ``12/2569``) are kept as they are: the planner needs them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import re
+import secrets
 from functools import lru_cache
+from pathlib import Path
 
+from caravan.errors import InputError
+from caravan.folders import user_data_dir
 from caravan.text import clean, squash
 
 HIDDEN = "(hidden)"
@@ -65,6 +90,98 @@ def looks_personal(value: str) -> bool:
     a title (นาย, นาง, Mr ...) or a street address, or is long free text."""
     text = clean(value)
     return len(text) > MAX_SHOWN or bool(personal_data_kind(text))
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_HOUSE_NUMBER = re.compile(r"(?<![\d/])\d{1,4}/\d{1,3}(?![\d/])")
+
+
+#: the environment variable naming the key file (the tests set it); default: the user data
+#: folder's ``pseudonym.key``
+KEY_ENV = "CARAVAN_PSEUDONYM_KEY"
+
+
+def id_looks_personal(value: str) -> bool:
+    """True for a complaint id that is personal data (module docstring): a phone or national
+    ID number, an e-mail or street address, a name with a title, long text; and an id
+    without a digit (a name, or text that a shifted row put there, not a ticket number).
+    Ticket numbers of nine or more digits and ``12/2569``-style numbers stay. Written for
+    speed: it runs once per row, and most ids are short ASCII."""
+    if not value.isascii():
+        text = clean(value)  # Thai digits become digits
+        return looks_personal(text) or not any(c.isdigit() for c in text)
+    digits = len(value) - len(value.translate(_NO_DIGITS))
+    if digits == 0 or len(value) > MAX_SHOWN or "@" in value:
+        return True
+    if "/" in value and _HOUSE_NUMBER.search(value):
+        return True
+    if digits >= 9 and (_PHONE.search(value) or _NATIONAL_ID.search(value)):
+        return True
+    return value[:1] in "MmDd" and bool(_TITLE.match(value))
+
+
+def pseudonym_key() -> bytes:
+    """This installation's pseudonym key: 32 random bytes in ``$CARAVAN_PSEUDONYM_KEY`` or
+    the user data folder's ``pseudonym.key``, made (readable by the user only) the first time
+    a personal id is met. Copy the file to keep pseudonyms when moving to another computer."""
+    return _key(os.environ.get(KEY_ENV, ""))
+
+
+@lru_cache(maxsize=4)
+def _key(path_text: str) -> bytes:
+    path = Path(path_text) if path_text else user_data_dir() / "pseudonym.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 16:
+            return key
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the pseudonym key ({exc.strerror})", source=str(path)
+        ) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass  # another process made it first: use that one
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the pseudonym key ({exc.strerror})", source=str(path)
+        ) from None
+    return path.read_bytes()
+
+
+def pseudonym(value: str) -> str:
+    """``id-`` + the first 16 hex digits of HMAC-SHA256(key, id) (module docstring)."""
+    digest = hmac.new(pseudonym_key(), value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "id-" + digest[:16]
+
+
+def screen_id(value: str) -> str:
+    """A complaint id as caravan keeps and writes it: the id, or its pseudonym when the id
+    is personal data."""
+    return pseudonym(value) if id_looks_personal(value) else value
+
+
+def described(value: str) -> str:
+    """What kind of value ``value`` is, without a character of it: ``empty``, ``a number of
+    10 digits`` or ``a text of 14 characters``."""
+    text = clean(value)
+    if not text:
+        return "empty"
+    digits = re.sub(r"[\s.,/+-]", "", text)
+    if digits.isdigit():
+        return f"a number of {len(digits)} digit{'s' if len(digits) != 1 else ''}"
+    return f"a text of {len(text)} character{'s' if len(text) != 1 else ''}"
+
+
+def quoted_if(value: str, plausible: bool) -> str:
+    """``'value'`` when it is plausibly what its field holds (and not personal), else what
+    kind of value it is (:func:`described`)."""
+    return shown(value) if plausible and not looks_personal(value) else described(value)
 
 
 def shown(value: str) -> str:

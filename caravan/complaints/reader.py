@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ import numpy as np
 from caravan import clock
 from caravan.complaints.categories import CATEGORY_LABELS
 from caravan.complaints.columns import FIELD_ALIASES, FIELDS, ColumnMap
-from caravan.complaints.dates import DateError, date_of_cell, parse_date
+from caravan.complaints.dates import DateError, date_like, date_of_cell, parse_date
 from caravan.complaints.places import (
     BAD_COORDINATES,
     MISMATCH,
@@ -37,14 +38,19 @@ from caravan.complaints.places import (
     Placer,
 )
 from caravan.complaints.privacy import (
+    HIDDEN,
+    id_looks_personal,
     looks_personal,
+    pseudonym,
+    quoted_if,
+    screen_id,
     shown,
     shown_coordinate,
     shown_raw,
 )
 from caravan.complaints.source import Progress, Table, WrongGuess, open_table
 from caravan.complaints.table import URGENCIES, ComplaintTable
-from caravan.complaints.values import category_of, status_of, urgency_of
+from caravan.complaints.values import category_of, known_word, status_of, urgency_of
 from caravan.errors import InputError
 from caravan.geo.geography import Geography, load_geography
 from caravan.text import clean
@@ -61,6 +67,21 @@ BAD_CATEGORY = "not a category"
 BAD_STATUS = "unknown status"
 BAD_URGENCY = "unknown urgency"
 DUPLICATE = "duplicate id"
+
+_NUMBER_LIKE = re.compile(r"^[\s\d.,;°'\"NSEWnsew+-]{1,40}$")
+
+
+def _shown_word(value: str) -> str:
+    """A status or urgency for a reason: quoted when it is a word of caravan's vocabulary
+    (of another field, say), else what kind of value it is, in brackets."""
+    what = quoted_if(value, known_word(value))
+    return what if what.startswith("'") else f"({what})"
+
+
+def number_like(value: str) -> bool:
+    """True when ``value`` is written like a number or a coordinate (a reason may quote it)."""
+    return bool(_NUMBER_LIKE.match(clean(value)))
+
 
 # Thailand lies within these; a latitude is never a longitude there and vice versa
 _TH_LAT = (5.0, 21.0)
@@ -122,7 +143,8 @@ class _Checker:
             except DateError as exc:
                 why = str(exc)
                 detail = "" if why == "not a date" else f" ({why})"
-                return Bad(NOT_A_DATE, "received", f"not a date: {shown(value)}{detail}")
+                what = quoted_if(value, date_like(value))
+                return Bad(NOT_A_DATE, "received", f"not a date: {what}{detail}")
         if day > self.today:
             return Bad(FUTURE, "received", f"in the future: {day.isoformat()}")
         if day < EARLIEST:
@@ -155,7 +177,8 @@ class _Checker:
             return Bad(
                 BAD_STATUS,
                 "status",
-                f"unknown status {shown(value)} (expected {', '.join(STATUSES)} "
+                f"unknown status {_shown_word(value)} (expected "
+                f"{', '.join(STATUSES)} "
                 "or a Thai status such as รอดำเนินการ, กำลังดำเนินการ, เสร็จสิ้น)",
             )
         return STATUSES.index(status)  # type: ignore[arg-type]
@@ -166,7 +189,8 @@ class _Checker:
             return Bad(
                 BAD_URGENCY,
                 "urgency",
-                f"unknown urgency {shown(value)} (expected {', '.join(URGENCIES)} "
+                f"unknown urgency {_shown_word(value)} (expected "
+                f"{', '.join(URGENCIES)} "
                 "or ต่ำ, ปกติ, ด่วน, ด่วนมาก)",
             )
         return URGENCIES.index(urgency)
@@ -191,7 +215,7 @@ class _Checker:
                 return Bad(
                     BAD_COORDINATES,
                     "coordinates",
-                    f"not two numbers (lat, lon): {shown(both)}",
+                    f"not two numbers (lat, lon): {quoted_if(both, number_like(both))}",
                 )
             a, b = nums
             # in Thailand a latitude is below 21 and a longitude above 97: the order shows
@@ -210,7 +234,8 @@ class _Checker:
                     try:
                         values.append(float(clean(text)))
                     except ValueError:
-                        return Bad(BAD_COORDINATES, name, f"not a number: {shown(text)}")
+                        what = quoted_if(text, number_like(text))
+                        return Bad(BAD_COORDINATES, name, f"not a number: {what}")
             lat, lon = values
         if not both and _TH_LON[0] <= lat <= _TH_LON[1] and _TH_LAT[0] <= lon <= _TH_LAT[1]:
             return Bad(
@@ -238,15 +263,23 @@ class _Checker:
             value = cells[i] if i < n else ""
             if isinstance(value, dt.datetime | dt.date):
                 text = value.isoformat()
-            elif name in ("lat", "lon") and value.strip():
+            elif name == "id":
+                text = screen_id(value.strip())
+            elif not value.strip():
+                text = value
+            elif name == "received":
+                text = shown_raw(value) if date_like(value) else HIDDEN
+            elif name in ("status", "urgency", "category"):
+                text = shown_raw(value) if known_word(value) else HIDDEN
+            elif name in ("province", "district", "tambon"):
+                text = shown_raw(value) if self.placer.known(name, value.strip()) else HIDDEN
+            elif name in ("lat", "lon"):
                 text = shown_coordinate(value)
-            elif name == "coordinates" and value.strip():
+            elif name == "coordinates":
                 parts = [p for p in clean(value).replace(";", ",").split(",") if p.strip()]
                 text = ", ".join(shown_coordinate(p) for p in parts[:2])
                 if len(parts) != 2:
-                    text = shown_raw(value)
-            elif name == "id":
-                text = value
+                    text = shown_raw(value) if number_like(value) else HIDDEN
             else:
                 text = shown_raw(value)
             out.append((header, text))
@@ -318,6 +351,8 @@ class _Checker:
             if not cid:
                 reject(line, Bad(f"{MISSING} id", "id", "empty"), cells)
                 continue
+            if id_looks_personal(cid):
+                cid = pseudonym(cid)
             rec = cells[i_rec] if i_rec < k else ""
             day = dates.get(rec)
             if day is None:

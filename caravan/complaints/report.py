@@ -11,13 +11,12 @@ Text cells that a spreadsheet would run as a formula get a leading apostrophe.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from caravan.atomic import OutputDir, atomic_write_text
+from caravan.atomic import OutputDir, WrittenSet, atomic_write_text
 from caravan.complaints.reader import ComplaintFile
 from caravan.complaints.table import ComplaintTable
+from caravan.csvcells import csv_text, safe_cell
 
 ACCEPTED_COLUMNS = (
     "id",
@@ -32,37 +31,36 @@ ACCEPTED_COLUMNS = (
 REJECT_COLUMNS = ("line", "field", "reason")
 
 
-def _safe(value: str) -> str:
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def accepted_csv(cf: ComplaintFile) -> str:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(ACCEPTED_COLUMNS)
-    for cid, received, prov, dist, tam, cat, status, urgency in ComplaintTable.of(
-        cf.accepted
-    ).records():
-        w.writerow((_safe(cid), received, prov, dist, tam, _safe(cat), status, urgency))
-    return buf.getvalue()
+    return csv_text(
+        ACCEPTED_COLUMNS,
+        (
+            (safe_cell(cid), received, prov, dist, tam, safe_cell(cat), status, urgency)
+            for cid, received, prov, dist, tam, cat, status, urgency in ComplaintTable.of(
+                cf.accepted
+            ).records()
+        ),
+    )
 
 
 def rejects_csv(cf: ComplaintFile) -> str:
+    """``line,field,reason`` and the recognised columns under their headers in the file; the
+    headers too are cells a spreadsheet must not run (``--column id='=1+1'``)."""
     headers = [h for _, h in cf.columns]
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([*REJECT_COLUMNS, *headers])
-    for r in cf.rejects:
-        raw = dict(r.raw)
-        w.writerow([r.line, r.field, _safe(r.reason), *(_safe(raw.get(h, "")) for h in headers)])
-    return buf.getvalue()
+    return csv_text(
+        [*REJECT_COLUMNS, *(safe_cell(h) for h in headers)],
+        (
+            [r.line, safe_cell(r.field), safe_cell(r.reason)]
+            + [safe_cell(dict(r.raw).get(h, "")) for h in headers]
+            for r in cf.rejects
+        ),
+    )
 
 
-def write_check(cf: ComplaintFile, out: str | Path) -> list[Path]:
-    """Write ``accepted.csv`` and ``rejects.csv`` into ``out``: both or neither."""
-    with OutputDir(out) as od:
+def write_check(cf: ComplaintFile, out: str | Path) -> WrittenSet:
+    """Write ``accepted.csv`` and ``rejects.csv`` into ``out``: both or neither
+    (:class:`caravan.atomic.OutputDir`, set ``check``)."""
+    with OutputDir(out, group="check") as od:
         atomic_write_text(od.path("accepted.csv"), accepted_csv(cf), bom=True)
         atomic_write_text(od.path("rejects.csv"), rejects_csv(cf), bom=True)
     return od.final_paths()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from caravan.complaints.columns import ColumnMap, header_score, match_columns
 from caravan.errors import InputError, ParameterError
+from caravan.text import read_input
 
 HEADER_SEARCH_ROWS = 20
 PREFIX_BYTES = 1 << 20
@@ -83,15 +84,7 @@ def open_table(
     progress: Progress | None = None,
 ) -> Table:
     src = str(path)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(PREFIX_BYTES)
-    except FileNotFoundError:
-        raise InputError("file not found", source=src) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", source=src) from None
-    except PermissionError:
-        raise InputError("cannot be read (permission denied)", source=src) from None
+    head = read_input(path, PREFIX_BYTES)
     if head.startswith(b"PK\x03\x04"):
         if encoding:
             raise ParameterError(
@@ -323,12 +316,7 @@ def read_text(path: str | Path, *, encoding: str | None = None) -> str:
     InputError for a missing, binary or undecodable file."""
     path = Path(path)
     src = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", source=src) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", source=src) from None
+    data = read_input(path)
     enc = _check_encoding(encoding) if encoding else detect_encoding(data, src)
     try:
         text = data.decode(enc)
@@ -361,58 +349,58 @@ def _cell(value: object) -> Cell:
     return str(value)
 
 
-def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
-    import zipfile
-
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def _load_sheet(path: Path, sheet: str | None):
+    """The chosen sheet of a workbook (python-calamine), or InputError. Calamine reads the
+    cells themselves, not the ``<dimension>`` element that many programs leave stale."""
+    import python_calamine as calamine
 
     src = str(path)
-    fh = open(path, "rb")  # noqa: SIM115 - a file object, so that any file name works
     try:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        fh.close()
+        with open(path, "rb") as fh:  # a file object, so that any file name works
+            wb = calamine.CalamineWorkbook.from_filelike(fh)
+    except (calamine.CalamineError, OSError, ValueError):
         raise InputError(
             "not an Excel .xlsx workbook (a damaged or other zip file)", source=src
         ) from None
-    if sheet is None:
-        ws = wb.worksheets[0]
-    else:
-        names = wb.sheetnames
+    names = wb.sheet_names
+    if not names:
+        raise InputError("the workbook has no sheet", source=src)
+    hit = names[0]
+    if sheet is not None:
         hit = next((n for n in names if n == sheet), None) or next(
             (n for n in names if n.strip().casefold() == sheet.strip().casefold()), None
         )
         if hit is None:
-            wb.close()
-            fh.close()
             raise InputError(
                 f"no sheet '{sheet}' (sheets: {', '.join(names)})", source=src, field="--sheet"
             )
-        ws = wb[hit]
-    total = ws.max_row or 0
+    try:
+        return wb.get_sheet_by_name(hit)
+    except (calamine.CalamineError, OSError, ValueError) as exc:  # a damaged sheet
+        reason = exc.__class__.__name__
+        raise InputError(f"cannot read the sheet '{hit}' (damaged: {reason})", source=src) from None
+
+
+def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
+    src = str(path)
+    ws = _load_sheet(path, sheet)
+    top = ws.start[0] if ws.start else 0  # calamine's rows start at the first used one
+    total = top + ws.height
 
     def all_rows() -> Iterator[tuple[int, list[Cell]]]:
-        for i, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        for i, values in enumerate(ws.iter_rows(), start=top + 1):
             cells = [_cell(v) for v in values]
             if any((c.strip() if isinstance(c, str) else True) for c in cells):
                 yield i, cells
 
     it = all_rows()
     first: list[tuple[int, list[Cell]]] = []
-    try:
-        for item in it:
-            first.append(item)
-            if len(first) >= HEADER_SEARCH_ROWS:
-                break
-    except Exception as exc:  # a damaged sheet
-        wb.close()
-        fh.close()
-        raise InputError(f"cannot read the sheet: {exc}", source=src) from None
+    for item in it:
+        first.append(item)
+        if len(first) >= HEADER_SEARCH_ROWS:
+            break
     if not first:
-        wb.close()
-        fh.close()
-        raise InputError(f"empty sheet '{ws.title}' (no header row)", source=src, line=1)
+        raise InputError(f"empty sheet '{ws.name}' (no header row)", source=src, line=1)
     best = first[0]
     best_score = 0
     for line, cells in first:
@@ -425,19 +413,15 @@ def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
     columns = _columns(header, chosen, src, header_line)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
-        try:
-            for line, cells in first:
-                if line > header_line:
-                    yield line, cells
-            for n, (line, cells) in enumerate(it, start=1):
+        for line, cells in first:
+            if line > header_line:
                 yield line, cells
-                if progress is not None and n % PROGRESS_EVERY == 0:
-                    progress(line, total)
-            if progress is not None:
-                progress(total, total)
-        finally:
-            wb.close()
-            fh.close()
+        for n, (line, cells) in enumerate(it, start=1):
+            yield line, cells
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                progress(line, total)
+        if progress is not None:
+            progress(total, total)
 
     return Table(
         source=src,
@@ -446,5 +430,5 @@ def _open_xlsx(path: Path, *, sheet, chosen, progress) -> Table:
         header=header,
         header_line=header_line,
         rows=rows(),
-        sheet=ws.title,
+        sheet=ws.name,
     )

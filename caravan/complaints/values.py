@@ -174,3 +174,10 @@ def category_of(value: str) -> str:
     """A built-in category code, or the value itself (cleaned) when it names no built-in
     category: it then gets the ``default`` weight."""
     return CATEGORIES_BY_WORD.get(squash(value)) or clean(value)
+
+
+def known_word(value: str) -> bool:
+    """True when ``value`` is a word of caravan's vocabulary (a status, an urgency or a
+    category, in any of their spellings): a reject reason may quote it."""
+    key = squash(value)
+    return key in STATUSES_BY_WORD or key in URGENCIES_BY_WORD or key in CATEGORIES_BY_WORD

@@ -30,10 +30,11 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from caravan.complaints.privacy import personal_data_kind
+from caravan.complaints.privacy import personal_data_kind, screen_id
 from caravan.complaints.source import read_text
 from caravan.errors import InputError
 from caravan.history.store import OutcomeRow, VisitRecord
+from caravan.text import THAI_DIGITS
 
 REQUIRED = ("date", "unit", "code", "resolved", "escalated")
 YES = {"yes", "y", "1", "true", "ใช่", "ไป"}
@@ -59,11 +60,24 @@ def parse_day(text: str) -> dt.date | None:
         return None
 
 
+#: more complaints than this resolved or escalated at one visit is a typo, not a count
+MAX_COUNT = 10_000
+
+
 def _count(text: str) -> int | None:
-    text = text.strip()
+    """A whole number from 0 to :data:`MAX_COUNT` (Thai digits too), 0 when empty, else None."""
+    text = text.strip().translate(THAI_DIGITS)
     if text == "":
         return 0
-    return int(text) if text.isdigit() else None
+    if not (text.isascii() and text.isdigit() and len(text) <= 6):
+        return None
+    value = int(text)
+    return value if value <= MAX_COUNT else None
+
+
+def _shown(value: str) -> str:
+    """A count as typed, quoted when short, else its length (it may be anything)."""
+    return f"'{value}'" if len(value) <= 12 else f"a text of {len(value)} characters"
 
 
 class OutcomeChecker:
@@ -94,7 +108,8 @@ class OutcomeChecker:
         def bad(field: str, reason: str) -> InputError:
             return InputError(reason, source=self.source, line=line, field=field)
 
-        ids = tuple(x for x in re.split(r"[\s,;]+", row.get("resolved_ids", "")) if x)
+        # an id that is personal data is kept as its pseudonym, as the complaint reader does
+        ids = tuple(screen_id(x) for x in re.split(r"[\s,;]+", row.get("resolved_ids", "")) if x)
         if not (row.get("visited") or row.get("resolved") or row.get("escalated") or ids):
             return None
         for col in ("date", "unit", "code"):
@@ -115,7 +130,7 @@ class OutcomeChecker:
         for col in ("resolved", "escalated"):
             counts[col] = _count(row.get(col, ""))
             if counts[col] is None:
-                raise bad(col, f"not a whole number >= 0: '{row[col]}'")
+                raise bad(col, f"not a whole number from 0 to {MAX_COUNT:,}: {_shown(row[col])}")
         resolved = len(ids) if ids and not row.get("resolved") else counts["resolved"]
         if len(set(ids)) > resolved:
             raise bad(

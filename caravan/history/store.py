@@ -254,8 +254,10 @@ class History:
     def __enter__(self) -> History:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            raise damaged(self.path, exc) from None
 
     @property
     def exists(self) -> bool:
@@ -590,10 +592,23 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError):
+            raise HistoryError(f"{path}: cannot open the history database ({exc})") from None
+        raise damaged(path, exc) from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def damaged(path: Path, exc: sqlite3.DatabaseError) -> HistoryError:
+    """A database whose pages are damaged (a disk fault, a copy cut short): one line that
+    says what to do, naming SQLite's words (the file is not changed)."""
+    return HistoryError(
+        f"{path}: the history database is damaged ({exc}); restore it from a backup"
+    )
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

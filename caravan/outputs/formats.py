@@ -96,7 +96,8 @@ def export_plan(
     calendar: str = "gregorian",
     map_assets: str = "inline",
 ) -> Rendered:
-    """Write ``plan`` as ``fmt`` to the file ``out`` (atomically: all or nothing)."""
+    """Write ``plan`` as ``fmt`` to the file ``out`` (atomically: all or nothing). In a
+    folder that holds a plan's files, the file joins them (:mod:`caravan.atomic`)."""
     out = Path(out)
     result = render(plan, fmt, calendar=calendar, map_assets=map_assets)
     folder = out.parent
@@ -104,5 +105,5 @@ def export_plan(
         raise OutputError(f"cannot write '{out}': '{folder}' is not a folder")
     if out.is_dir():
         raise OutputError(f"cannot write '{out}': it is a folder")
-    write_file(out, result.data)
+    write_file(out, result.data, join="plan")  # beside a plan: the next plan replaces it
     return result

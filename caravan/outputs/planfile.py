@@ -25,20 +25,26 @@ sections:
 
 ``format_version`` (:data:`PLAN_FORMAT_VERSION`) says which layout a file has; a file from a
 newer caravan is refused.
+
+A file read back is checked first (:func:`check_plan_data`, section "checks" below): its
+schema and its invariants; one InputError names the JSON path of the first bad field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from caravan import __version__
-from caravan.clock import hhmm, seconds_of
+from caravan.atomic import recover
+from caravan.clock import hhmm, parse_week, seconds_of
 from caravan.complaints.categories import category_label
 from caravan.errors import InputError, ParameterError
-from caravan.plan.request import PlanRequest
+from caravan.plan.request import PlanRequest, request_of
 from caravan.travel.matrix import (
     EXTERNAL_MODES,
     TravelModel,
@@ -48,6 +54,9 @@ from caravan.travel.matrix import (
 )
 from caravan.travel.paths import Line
 from caravan.types import (
+    LEVELS,
+    PROVINCES,
+    TRAVEL_MODES,
     ComplaintSummary,
     DayOff,
     DueSite,
@@ -424,16 +433,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
             raise InputError("missing", source=source, field=f"{where}{key}")
         return obj[key]
 
-    if data.get("format") != "caravan-plan":
-        raise InputError('not a caravan plan file (no "format": "caravan-plan")', source=source)
-    version = need(data, "format_version")
-    if not isinstance(version, int) or version > PLAN_FORMAT_VERSION:
-        raise InputError(
-            f"written by a newer caravan (format version {version}; this caravan reads up to "
-            f"{PLAN_FORMAT_VERSION}): upgrade caravan",
-            source=source,
-            field="format_version",
-        )
+    check_plan_data(data, source=source)
     try:
         par = need(data, "parameters")
         travel = TravelModel.from_json(par.get("travel", {}))
@@ -555,7 +555,7 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         legs = legs_from_json(data.get("legs") or {})
     except InputError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             f"malformed plan file ({exc.__class__.__name__}: {exc})", source=source
         ) from None
@@ -566,11 +566,17 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
     except ParameterError as exc:
         key = exc.param.lstrip("-").replace("-", "_")  # the option's field: --day-end, day_end
         raise InputError(exc.reason, source=source, field=f"request.{key}") from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             f"malformed plan file ({exc.__class__.__name__}: {exc})", source=source
         ) from None
-    return WeekPlan(
+    try:
+        created_at = dt.datetime.fromisoformat(created) if created else None
+    except ValueError:
+        raise InputError(
+            "must be a date and time (ISO 8601)", source=source, field="created"
+        ) from None
+    plan = WeekPlan(
         parameters=params,
         sites=sites,
         scores=scores,
@@ -579,16 +585,36 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
         unvisited=unvisited,
         solve=info,
         complaints=summary,
-        created=dt.datetime.fromisoformat(created) if created else None,
+        created=created_at,
         population={str(k): int(v) for k, v in (data.get("population") or {}).items()},
         request=request,
         legs=legs,
         **rolling,
     )
+    if request is None:  # an older file: replan derives the request from its parameters
+        try:
+            request_of(plan)
+        except ParameterError as exc:
+            key = _PARAMETER_OF.get(exc.param, exc.param.lstrip("-").replace("-", "_"))
+            raise InputError(exc.reason, source=source, field=f"parameters.{key}") from None
+    return plan
+
+
+#: the plan.json parameter of an option whose name differs (for errors in older files)
+_PARAMETER_OF = {
+    "--units": "units_per_province",
+    "--time-limit": "time_limit_seconds",
+    "--base": "base_at",
+    "--sites": "site_overrides",
+    "--days": "dates",
+}
 
 
 def read_plan(path: str | Path) -> WeekPlan:
+    """Read and check a plan.json (its folder's interrupted write completed first:
+    :func:`caravan.atomic.recover`)."""
     path = Path(path)
+    recover(path.parent)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -599,6 +625,460 @@ def read_plan(path: str | Path) -> WeekPlan:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg})", source=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(
+            f"nested more than {MAX_DEPTH} levels deep: not a caravan plan file", source=str(path)
+        ) from None
     if not isinstance(data, dict):
         raise InputError("not a caravan plan file", source=str(path))
     return plan_from_dict(data, source=str(path))
+
+
+# ---------------------------------------------------------------------------- checks
+#
+# A plan.json may have been edited by hand or by a hostile program before it comes back to
+# export, replan or history record: :func:`check_plan_data` checks its schema (the types of
+# every field it reads, finite numbers, a bounded nesting depth) and its own invariants
+# (times in order within each day, dates within the planned week, every visited site one of
+# the plan's sites and of the built-in geography), and raises one InputError naming the
+# JSON path of the first bad field. A new section (the tours of issue 13, say) is one more
+# entry in :data:`PLAN_SCHEMA` and, if it has invariants, one more function in
+# :data:`PLAN_INVARIANTS`.
+
+#: deeper than this is no plan caravan wrote (the deepest, solver.provinces.X.detail, is 5)
+MAX_DEPTH = 16
+#: no count, minute or metre in a plan comes near this
+MAX_NUMBER = 1e12
+
+Check = Callable[[object, str], None]
+
+
+class _Fault(Exception):
+    """A bad field of a plan file: its JSON path and what is wrong."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def _bad(path: str, message: str) -> _Fault:
+    return _Fault(path, message)
+
+
+def _type(kind: type | tuple[type, ...], name: str) -> Check:
+    def check(value: object, path: str) -> None:
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise _bad(path, f"must be {name}, not true/false")
+        if not isinstance(value, kind):
+            raise _bad(path, f"must be {name}, not {_kind_of(value)}")
+
+    return check
+
+
+def _kind_of(value: object) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+TEXT = _type(str, "a text")
+FLAG = _type(bool, "true or false")
+
+
+def NUMBER(value: object, path: str) -> None:
+    _type((int, float), "a number")(value, path)
+    if not (math.isfinite(value) and abs(value) <= MAX_NUMBER):  # type: ignore[arg-type]
+        raise _bad(path, f"must be a finite number of at most {MAX_NUMBER:g}, got {value}")
+
+
+def WHOLE(value: object, path: str) -> None:
+    _type(int, "a whole number")(value, path)
+    NUMBER(value, path)
+
+
+def DATE(value: object, path: str) -> None:
+    TEXT(value, path)
+    try:
+        dt.date.fromisoformat(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise _bad(path, "must be a date YYYY-MM-DD") from None
+
+
+def CLOCK(value: object, path: str) -> None:
+    TEXT(value, path)
+    if not _HHMM.match(value):  # type: ignore[arg-type]
+        raise _bad(path, "must be a time HH:MM (00:00 to 23:59)")
+
+
+def ANY(value: object, path: str) -> None:
+    pass
+
+
+def nullable(check: Check) -> Check:
+    def checked(value: object, path: str) -> None:
+        if value is not None:
+            check(value, path)
+
+    return checked
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: object, path: str) -> None:
+        if value not in choices:
+            raise _bad(path, f"must be one of {', '.join(choices)}")
+
+    return check
+
+
+def list_of(item: Check) -> Check:
+    def check(value: object, path: str) -> None:
+        _type(list, "a list")(value, path)
+        for i, x in enumerate(value):  # type: ignore[arg-type]
+            item(x, f"{path}[{i}]")
+
+    return check
+
+
+def mapping_of(item: Check) -> Check:
+    def check(value: object, path: str) -> None:
+        _type(dict, "an object")(value, path)
+        for k, x in value.items():  # type: ignore[union-attr]
+            item(x, f"{path}.{k}")
+
+    return check
+
+
+class Optional:
+    """A key that may be missing."""
+
+    def __init__(self, check: Check) -> None:
+        self.check = check
+
+
+def obj(**fields: Check | Optional) -> Check:
+    def check(value: object, path: str) -> None:
+        _type(dict, "an object")(value, path)
+        for key, spec in fields.items():
+            where = f"{path}.{key}" if path else key
+            if key not in value:  # type: ignore[operator]
+                if isinstance(spec, Optional):
+                    continue
+                raise _bad(where, "missing")
+            (spec.check if isinstance(spec, Optional) else spec)(value[key], where)  # type: ignore[index]
+
+    return check
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+_PLACE = {
+    "code": TEXT,
+    "name_th": TEXT,
+    "name_en": TEXT,
+    "province_code": TEXT,
+    "district_code": TEXT,
+    "lon": NUMBER,
+    "lat": NUMBER,
+}
+_CATEGORY_COUNT = obj(category=TEXT, open=WHOLE, label_th=Optional(TEXT), label_en=Optional(TEXT))
+_STOP = obj(
+    **_PLACE,
+    stop=WHOLE,
+    kind=one_of("depart", "visit", "return"),
+    arrive=nullable(CLOCK),
+    depart=nullable(CLOCK),
+    drive_minutes=WHOLE,
+    drive_km=NUMBER,
+    drive_metres=Optional(WHOLE),
+    priority=NUMBER,
+    open_complaints=Optional(WHOLE),
+    by_category=Optional(list_of(_CATEGORY_COUNT)),
+)
+_ROUTE = obj(
+    date=DATE,
+    unit=TEXT,
+    province_code=TEXT,
+    base=TEXT,
+    day_start=CLOCK,
+    day_end=CLOCK,
+    drive_minutes=Optional(WHOLE),
+    drive_km=Optional(NUMBER),
+    priority=Optional(NUMBER),
+    stops=list_of(_STOP),
+)
+_SITE = obj(
+    **_PLACE,
+    level=one_of("district", "tambon", "base"),
+    area_km2=NUMBER,
+    site_source=TEXT,
+    priority=NUMBER,
+    open_complaints=WHOLE,
+    resolved_complaints=WHOLE,
+    by_category=mapping_of(WHOLE),
+)
+_HISTORY = obj(
+    source=TEXT,
+    recency_weeks=WHOLE,
+    max_gap_weeks=WHOLE,
+    weeks_recorded=WHOLE,
+    due=list_of(
+        obj(
+            code=TEXT,
+            weeks_since=WHOLE,
+            last_visit=nullable(DATE),
+            status=TEXT,
+            reason=TEXT,
+        )
+    ),
+    sites=list_of(
+        obj(
+            code=TEXT,
+            last_visit=nullable(DATE),
+            weeks_since=nullable(WHOLE),
+            base_priority=NUMBER,
+            priority=NUMBER,
+            base_open=WHOLE,
+            open=WHOLE,
+            resolved_at_visits=WHOLE,
+            recency_factor=NUMBER,
+            note=TEXT,
+        )
+    ),
+    notes=Optional(list_of(TEXT)),
+)
+_REPLAN = obj(
+    base_plan=TEXT,
+    done_through=DATE,
+    kept_visits=WHOLE,
+    changes=list_of(obj(code=TEXT, change=TEXT, before=ANY, after=ANY)),
+    row_changes=Optional(mapping_of(ANY)),
+)
+
+_TRAVEL = obj(
+    mode=Optional(one_of(*TRAVEL_MODES)),
+    detour_factor=Optional(NUMBER),
+    speed_kmh=Optional(NUMBER),
+    road=Optional(mapping_of(NUMBER)),
+    roads=Optional(TEXT),
+    osrm_url=Optional(TEXT),
+    osrm_profile=Optional(TEXT),
+)
+#: the request that made the plan (caravan.plan.request.PlanRequest.to_json)
+_REQUEST = obj(
+    format=WHOLE,
+    travel=_TRAVEL,
+    history=nullable(
+        obj(
+            use_history=Optional(FLAG),
+            recency_weeks=Optional(nullable(WHOLE)),
+            max_gap_weeks=Optional(nullable(WHOLE)),
+        )
+    ),
+    **{
+        key: Optional(check)
+        for key, check in {
+            "complaints": TEXT,
+            "encoding": TEXT,
+            "sheet": TEXT,
+            "columns": mapping_of(list_of(TEXT)),
+            "strict": FLAG,
+            "population": TEXT,
+            "provinces": list_of(TEXT),
+            "level": TEXT,
+            "week": nullable(TEXT),
+            "days": WHOLE,
+            "units": WHOLE,
+            "day_start": _type((str, int), "a time HH:MM"),  # its value: PlanRequest checks
+            "day_end": _type((str, int), "a time HH:MM"),
+            "service_minutes": nullable(WHOLE),
+            "minutes_per_point": NUMBER,
+            "must_visit": list_of(TEXT),
+            "skip": list_of(TEXT),
+            "bases": mapping_of(TEXT),
+            "sites": TEXT,
+            "weights": TEXT,
+            "time_limit": NUMBER,
+            "seed": WHOLE,
+            "engine": TEXT,
+            "holidays": list_of(DATE),
+            "workdays": list_of(DATE),
+        }.items()
+    },
+)
+
+#: the sections of plan.json and what each holds (what :func:`plan_from_dict` reads)
+PLAN_SCHEMA: dict[str, Check | Optional] = {
+    "parameters": obj(
+        provinces=list_of(one_of(*PROVINCES)),
+        level=one_of(*LEVELS),
+        week=TEXT,
+        dates=list_of(DATE),
+        units_per_province=WHOLE,
+        day_start=CLOCK,
+        day_end=CLOCK,
+        service_minutes=WHOLE,
+        minutes_per_point=NUMBER,
+        must_visit=list_of(TEXT),
+        skip=list_of(TEXT),
+        time_limit_seconds=NUMBER,
+        seed=WHOLE,
+        engine=TEXT,
+        base_at=Optional(mapping_of(TEXT)),
+        complaints=TEXT,
+        priority_reference_date=Optional(nullable(DATE)),
+        weights=TEXT,
+        travel_model=TEXT,
+        travel=Optional(_TRAVEL),
+        site_overrides=Optional(nullable(TEXT)),
+        population=Optional(nullable(TEXT)),
+    ),
+    "objective": obj(value=NUMBER),
+    "solver": obj(
+        engine=TEXT, status=TEXT, bound=nullable(NUMBER), seconds=NUMBER, gap=Optional(ANY)
+    ),
+    "complaints": obj(
+        source=TEXT,
+        rows=WHOLE,
+        accepted=WHOLE,
+        rejected=WHOLE,
+        open_in_planned_provinces=WHOLE,
+        counted_at_district_seat_tambon=Optional(WHOLE),
+    ),
+    "routes": list_of(_ROUTE),
+    "unvisited": list_of(
+        obj(
+            code=TEXT,
+            priority=NUMBER,
+            reason_code=TEXT,
+            reason=TEXT,
+            open_complaints=Optional(WHOLE),
+        )
+    ),
+    "sites": list_of(_SITE),
+    "created": Optional(nullable(TEXT)),
+    "population": Optional(mapping_of(WHOLE)),
+    "days_off": Optional(list_of(obj(date=DATE, name_th=TEXT, name_en=TEXT, source=TEXT))),
+    "notes": Optional(list_of(TEXT)),
+    "history": Optional(nullable(_HISTORY)),
+    "replan": Optional(nullable(_REPLAN)),
+    "travel_matrix": Optional(ANY),
+    "legs": Optional(mapping_of(list_of(list_of(NUMBER)))),
+    "request": Optional(_REQUEST),
+}
+
+
+def _depth_ok(data: object) -> bool:
+    """True when ``data`` nests at most :data:`MAX_DEPTH` lists and objects deep (walked
+    without recursion, so that any depth is safe to check)."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                return False
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((c, depth + 1) for c in children)
+    return True
+
+
+def _week_of_dates(data: dict) -> None:
+    par = data["parameters"]
+    try:
+        label, monday = parse_week(par["week"], param="week")
+    except ParameterError as exc:
+        raise _bad("parameters.week", exc.reason) from None
+    days = {monday + dt.timedelta(days=i) for i in range(7)}
+    for i, d in enumerate(par["dates"]):
+        if dt.date.fromisoformat(d) not in days:
+            raise _bad(f"parameters.dates[{i}]", f"{d} is not in week {label}")
+    for i, r in enumerate(data["routes"]):
+        if dt.date.fromisoformat(r["date"]) not in days:
+            raise _bad(f"routes[{i}].date", f"{r['date']} is not in week {label}")
+
+
+def _times_in_order(data: dict) -> None:
+    for i, r in enumerate(data["routes"]):
+        last, where = seconds_of(r["day_start"]), f"routes[{i}].day_start"
+        if seconds_of(r["day_end"]) <= last:
+            raise _bad(f"routes[{i}].day_end", "must be after day_start")
+        for j, s in enumerate(r["stops"]):
+            for key in ("arrive", "depart"):
+                t = seconds_of(s[key])
+                if t is None:
+                    continue
+                here = f"routes[{i}].stops[{j}].{key}"
+                if t < last:
+                    raise _bad(here, f"{s[key]} is before {where} ({hhmm(last)})")
+                last, where = t, here
+        if last > seconds_of(r["day_end"]):
+            raise _bad(where, f"{hhmm(last)} is after the day's end ({r['day_end']})")
+
+
+def _known_sites(data: dict) -> None:
+    from caravan.geo.geography import load_geography
+
+    geo = load_geography()
+    codes = set()
+    for i, s in enumerate(data["sites"]):
+        known = geo.sites.get(s["code"])
+        if s["level"] != "base" and (known is None or known.level != s["level"]):
+            raise _bad(f"sites[{i}].code", f"unknown {s['level']} code '{s['code']}'")
+        if s["level"] == "base" and s["code"] not in {f"BASE{p}" for p in PROVINCES}:
+            raise _bad(f"sites[{i}].code", f"unknown base '{s['code']}'")
+        codes.add(s["code"])
+    for p in data["parameters"]["provinces"]:
+        if f"BASE{p}" not in codes:
+            raise _bad("sites", f"no base of province {p} (BASE{p})")
+    for i, r in enumerate(data["routes"]):
+        for j, s in enumerate(r["stops"]):
+            if s["code"] not in codes:
+                raise _bad(
+                    f"routes[{i}].stops[{j}].code", f"'{s['code']}' is not a site of the plan"
+                )
+    for i, u in enumerate(data["unvisited"]):
+        if u["code"] not in codes:
+            raise _bad(f"unvisited[{i}].code", f"'{u['code']}' is not a site of the plan")
+
+
+#: checks of a plan's own consistency, run in this order after the schema
+PLAN_INVARIANTS: tuple[Callable[[dict], None], ...] = (
+    _week_of_dates,
+    _times_in_order,
+    _known_sites,
+)
+
+
+def check_plan_data(data: object, *, source: str = "plan.json") -> dict:
+    """Check a parsed plan.json (module section "checks"); returns it, or raises one
+    InputError naming ``source`` and the JSON path of the first bad field."""
+    try:
+        if not _depth_ok(data):
+            raise _bad("", f"nested more than {MAX_DEPTH} levels deep: not a caravan plan file")
+        if not isinstance(data, dict) or data.get("format") != "caravan-plan":
+            raise _bad("", 'not a caravan plan file (no "format": "caravan-plan")')
+        version = data.get("format_version")
+        if version is None:
+            raise _bad("format_version", "missing")
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise _bad("format_version", f"not a version number: {_kind_of(version)}")
+        if version > PLAN_FORMAT_VERSION or version < 1:
+            raise _bad(
+                "format_version",
+                f"written by a newer caravan (format version {version}; this caravan reads "
+                f"up to {PLAN_FORMAT_VERSION}): upgrade caravan"
+                if version > 0
+                else f"not a version number: {version}",
+            )
+        obj(**PLAN_SCHEMA)(data, "")
+        for invariant in PLAN_INVARIANTS:
+            invariant(data)
+    except _Fault as fault:
+        raise InputError(fault.message, source=source, field=fault.path) from None
+    return data

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caravan.atomic import OutputDir, atomic_write_bytes, atomic_write_text
+from caravan.atomic import OutputDir, WrittenSet, atomic_write_bytes, atomic_write_text
 from caravan.outputs.itinerary import itinerary_csv, outcome_template_csv, rejects_csv
 from caravan.outputs.labels import check_calendar
 from caravan.outputs.mapassets import check_map_assets
@@ -26,17 +26,22 @@ def write_plan(
     calendar: str = "gregorian",
     png: bool = False,
     map_assets: str = "inline",
-) -> list[Path]:
+) -> WrittenSet:
     """Write ``itinerary.csv``, ``plan.json``, ``rejects.csv`` (the complaint rows that could
     not be used; only the header when there are none), ``outcome_template.csv`` (for the
     field team, read back by :mod:`caravan.history.outcomes`), ``map.html`` (unless
     ``with_map`` is false) and ``map.png`` (if ``png``) into ``out``: all of them, or none
     if anything fails. ``calendar`` ("gregorian" or "buddhist") is the calendar of the
     dates on the maps; ``map_assets`` ("inline" or "cdn"): Leaflet and jQuery inside
-    ``map.html`` or from their CDNs (:mod:`caravan.outputs.mapassets`)."""
+    ``map.html`` or from their CDNs (:mod:`caravan.outputs.mapassets`).
+
+    The files that caravan wrote into ``out`` for an earlier plan and that this plan does not
+    write again (``map.png``, an exported ``itinerary.html``...) are removed in the same
+    all-or-nothing step, if nobody changed them since (:mod:`caravan.atomic`); the result
+    lists them in ``.removed``."""
     calendar = check_calendar(calendar)
     map_assets = check_map_assets(map_assets)
-    with OutputDir(out) as od:
+    with OutputDir(out, group="plan") as od:
         atomic_write_text(od.path("itinerary.csv"), itinerary_csv(plan), bom=True)
         atomic_write_text(od.path("plan.json"), plan_json(plan))
         atomic_write_text(od.path("rejects.csv"), rejects_csv(plan), bom=True)

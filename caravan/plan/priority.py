@@ -20,7 +20,7 @@ placed this way.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from caravan.errors import InputError
+from caravan.text import read_toml
 from caravan.types import Complaint, Level, SiteScore
 
 
@@ -61,22 +62,21 @@ class Weights:
         }
 
 
-def _read_toml(path: Path, label: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError("file not found", source=label) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source=label) from None
+def _shown_toml(value: object) -> str:
+    """A TOML value for a message: a number or a short text, else its kind."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and len(value) <= 20 and value.isprintable():
+        return repr(value)
+    return f"a {type(value).__name__}"
 
 
 def load_weights(path: str | Path | None = None) -> Weights:
     """The default weights, updated with the tables of ``path`` (a TOML file) if given."""
-    default = _read_toml(Path(__file__).with_name("weights.toml"), "weights.toml")
+    default = read_toml(Path(__file__).with_name("weights.toml"), "weights.toml")
     merged = {k: dict(v) for k, v in default.items()}
     if path is not None:
-        user = _read_toml(Path(path), str(path))
+        user = read_toml(path)
         for table, values in user.items():
             if table not in merged or not isinstance(values, dict):
                 raise InputError(
@@ -103,9 +103,13 @@ def load_weights(path: str | Path | None = None) -> Weights:
                         source=str(path),
                         field=f"{table}.{key}",
                     )
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or not 0 <= value < math.inf  # also false for nan
+                ):
                     raise InputError(
-                        f"must be a number >= 0, got {value!r}",
+                        f"must be a finite number >= 0, got {_shown_toml(value)}",
                         source=str(path),
                         field=f"{table}.{key}",
                     )

@@ -326,8 +326,8 @@ def _read_ways(path: Path, shown: str, bbox, progress: Progress | None) -> _Ways
                     way = next(it)
                 except StopIteration:
                     break
-                except (RuntimeError, ValueError, OSError) as exc:  # libosmium's read errors
-                    raise _unreadable(shown, exc) from None
+                except (RuntimeError, ValueError, OSError, osmium.InvalidLocationError) as exc:
+                    raise _unreadable(shown, exc) from None  # libosmium's read errors
                 seen += 1
                 if progress is not None and seen % _PROGRESS_EVERY == 0:
                     progress(f"{seen:,} roads read, {len(ways):,} kept")

@@ -20,7 +20,15 @@ answers ``TooBig``: caravan then halves its tables and asks again, down to two c
 
 Each request is tried up to ``retries`` times, waiting ``backoff_seconds``, then twice as long
 after each failure, when the server cannot be reached, does not answer within ``timeout``
-seconds, or answers HTTP 429 or 5xx. Any other answer is final.
+seconds, or answers HTTP 429 or 5xx. Any other answer is final. ``timeout`` is a **total
+deadline** per try (connecting, the headers and the whole body): a server that trickles its
+answer byte by byte is cut off when it passes. An answer larger than
+:data:`MAX_ANSWER_BYTES` is refused without reading the rest. Durations over
+:data:`MAX_SECONDS` or distances over :data:`MAX_METRES`, and a table with 0 s between every
+pair of distinct sites, are server faults, not drive times.
+
+Anything the server says (an error message, an HTTP reason, a snippet of a page) is printed
+without its control characters (an escape sequence could otherwise drive the terminal).
 
 The server snaps every coordinate to its nearest road, however far; a site snapped more than
 ``max_snap_km`` away (the waypoint's ``distance``, metres) is an error, as is a pair without
@@ -37,10 +45,14 @@ server cannot be reached, or stays busy, after every try, no other leg is asked 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import math
 import re
+import socket
+import threading
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -58,6 +70,11 @@ _ADVICE = {
     "NoTable": "check that the server's extract covers the provinces, or use --travel road",
     "NoRoute": "check that the server's extract covers both sites, or use --travel road",
 }
+#: the largest answer read (a table of 100 x 100 durations and distances is about 250 kB)
+MAX_ANSWER_BYTES = 32 << 20
+#: no drive between two sites of the three provinces comes near a week or 10,000 km
+MAX_SECONDS = 7 * 24 * 3600
+MAX_METRES = 10_000_000
 _DEFAULT_ADVICE = "check --osrm-url (caravan needs OSRM 5.x) or use --travel road"
 _PROFILE = re.compile(r"[A-Za-z0-9_.-]+")
 
@@ -123,6 +140,11 @@ def osrm_matrix(
             if smaller < 2:
                 raise
             size = smaller
+    if n > 1 and all(sec[i][j] == 0 for i in range(n) for j in range(n) if i != j):
+        raise OsrmError(
+            f"the OSRM server at {base} answered 0 s between every pair of distinct sites: a "
+            "server fault (an empty or wrong extract?): check the server or use --travel road"
+        )
     return TravelMatrix(
         codes=tuple(s.code for s in sites),
         seconds=tuple(tuple(row) for row in sec),
@@ -294,7 +316,9 @@ class _Client:
         return [(float(p[0]), float(p[1])) for p in coords]
 
     def _matrix(self, answer: dict, key: str, n_rows: int, n_cols: int) -> list[list]:
-        """``answer[key]`` as ``n_rows`` lists of ``n_cols`` non-negative numbers or None."""
+        """``answer[key]`` as ``n_rows`` lists of ``n_cols`` numbers (0 to the bound of the
+        module docstring) or None."""
+        limit = MAX_SECONDS if key == "durations" else MAX_METRES
         table = answer.get(key)
         ok = (
             isinstance(table, list)
@@ -302,9 +326,11 @@ class _Client:
             and all(isinstance(row, list) and len(row) == n_cols for row in table)
         )
         if ok:
-            ok = all(x is None or (_is_number(x) and x >= 0) for row in table for x in row)
+            ok = all(x is None or (_is_number(x) and 0 <= x <= limit) for row in table for x in row)
         if not ok:
-            raise self._not_osrm(f"'{key}' is not a {n_rows} x {n_cols} table of numbers")
+            raise self._not_osrm(
+                f"'{key}' is not a {n_rows} x {n_cols} table of numbers from 0 to {limit:,}"
+            )
         return table
 
     def _check_snaps(self, waypoints, sites: list[Site], max_snap_km: float) -> None:
@@ -332,9 +358,12 @@ class _Client:
             if attempt:
                 sleep(self.backoff_seconds * 2 ** (attempt - 1))
             last = attempt == self.retries - 1
+            deadline = _Deadline(self.timeout)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    status, body = response.status, response.read()
+                with deadline, deadline.opener().open(request, timeout=self.timeout) as response:
+                    status, body = response.status, self._body(response)
+                    if deadline.expired:  # the body was cut short
+                        raise TimeoutError
             except urllib.error.HTTPError as exc:
                 status, body = exc.code, _read(exc)
                 if status == 429 or status >= 500:
@@ -355,9 +384,10 @@ class _Client:
                 raise self._not_osrm(f"HTTP {status} {_reason(exc)}") from None
             except (OSError, http.client.HTTPException) as exc:
                 if last:
+                    why = f"no answer within {self.timeout:g} s" if deadline.expired else None
                     raise _Unavailable(
                         f"cannot reach the OSRM server at {self.base} after {tries} "
-                        f"({self._why(exc)}): check --osrm-url or use --travel road"
+                        f"({why or self._why(exc)}): check --osrm-url or use --travel road"
                     ) from None
                 continue
             answer = _json(body)
@@ -367,6 +397,13 @@ class _Client:
                 raise self._not_osrm(f"HTTP {status}, JSON without a 'code'")
             return answer
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _body(self, response) -> bytes:
+        """The answer's body, refused beyond :data:`MAX_ANSWER_BYTES` (unread)."""
+        body = response.read(MAX_ANSWER_BYTES + 1)
+        if len(body) > MAX_ANSWER_BYTES:
+            raise self._not_osrm(f"an answer larger than {MAX_ANSWER_BYTES >> 20} MiB")
+        return body
 
     def _why(self, exc: BaseException) -> str:
         """Why a connection failed, in a few words."""
@@ -410,9 +447,72 @@ def _is_lonlat(point) -> bool:
     )
 
 
+class _Deadline:
+    """A total deadline for one HTTP exchange: when it passes, the sockets the exchange
+    opened are shut down, so that a read blocked on a trickling server fails at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> _Deadline:
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        assert self._timer is not None
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """urllib's opener whose HTTP(S) connections report their sockets here."""
+        deadline = self
+
+        def watched(connection_class):
+            class Watched(connection_class):
+                def connect(self) -> None:
+                    super().connect()
+                    deadline.watch(self.sock)
+
+            return Watched
+
+        class Http(urllib.request.HTTPHandler):
+            def do_open(self, http_class, req, **kwargs):
+                return super().do_open(watched(http_class), req, **kwargs)
+
+        class Https(urllib.request.HTTPSHandler):
+            def do_open(self, http_class, req, **kwargs):
+                return super().do_open(watched(http_class), req, **kwargs)
+
+        return urllib.request.build_opener(Http(), Https())
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 def _read(exc: urllib.error.HTTPError) -> bytes:
     try:
-        return exc.read()
+        return exc.read(MAX_ANSWER_BYTES)
     except (OSError, http.client.HTTPException):
         return b""
 
@@ -421,7 +521,7 @@ def _json(body: bytes):
     """``body`` decoded as JSON, or None."""
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 
@@ -430,6 +530,13 @@ def _reason(exc: urllib.error.HTTPError) -> str:
 
 
 def _one_line(text: str, limit: int = 200) -> str:
+    """What a server said, fit for a terminal: control and format characters (escape
+    sequences, bidirectional overrides) removed, on one line of at most ``limit``."""
+    text = "".join(
+        " " if ch in "\t\n\r" else ch
+        for ch in text
+        if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
