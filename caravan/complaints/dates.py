@@ -17,8 +17,10 @@ English month name (``9-Nov-26`` is how Excel writes 2026-11-09). ``พ.ศ.``/`
 ``ค.ศ.``/``A.D.``/``C.E.`` anywhere decide it explicitly. Day and month are
 always read day first (Thai and British order): ``11/25/2026`` is not a date.
 
-A time is checked and dropped. A time with a UTC offset (``2026-11-08T20:00:00Z``) is first
-moved to Asia/Bangkok, so that it lands on the Bangkok date (here 2026-11-09).
+A time is checked and dropped. A time with a UTC offset (``2026-11-08T20:00:00Z``, ``+00``,
+``+0000``, ``+07:00``; seconds may have a fraction, as databases write them:
+``2026-11-08 20:00:00.611097+00``) is first moved to Asia/Bangkok, so that it lands on the
+Bangkok date (here 2026-11-09).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ _WEEKDAY = re.compile(
 _TIME = re.compile(
     r"(?:[ t,]+)(?:เวลา\s*)?(?P<h>\d{1,2})[:.](?P<m>\d{2})"
     r"(?:[:.](?P<s>\d{2})(?:[.,]\d+)?)?\s*(?P<ampm>น\.?|นาฬิกา|am|pm|a\.m\.|p\.m\.)?"
-    r"\s*(?P<tz>z|utc|gmt|[+-]\d{2}:?\d{2})?$"
+    r"\s*(?P<tz>z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _YMD = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$")
 _YMD_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
@@ -182,8 +184,8 @@ def _to_bangkok(date: dt.date, hms: tuple[int, int, int], tz: str) -> dt.date:
         offset = dt.timedelta(0)
     else:
         sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        offset = sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        digits = tz[1:].replace(":", "")  # "+07", "+0700" or "+07:00"
+        offset = sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
     moment = dt.datetime.combine(date, dt.time(*hms), tzinfo=dt.timezone(offset))
     return moment.astimezone(BANGKOK).date()
 
