@@ -41,7 +41,8 @@ def test_wheel_contains_data_and_finds_it(tmp_path):
         "caravan/data/sample/complaints.csv",
         "caravan/data/holidays/th_2026_2027.csv",
         "caravan/data/holidays/README.md",
-        "caravan/weights.toml",
+        "caravan/plan/weights.toml",
+        "caravan/complaints/profiles/traffy.toml",
     ):
         assert name in names, name
     site = tmp_path / "site"

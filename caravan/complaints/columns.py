@@ -188,6 +188,13 @@ def field_name(name: str) -> str | None:
     return key if key in FIELDS else None
 
 
+class Preferred(tuple):
+    """Headers a profile names for a field: used when the file has one of them, skipped
+    silently when it has none (a ``--column`` choice that the file lacks is an error)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class ColumnMap:
     """Column index and original header of every recognised field."""
@@ -232,6 +239,8 @@ def match_columns(
             (keys.index(squash(w)) for w in options if squash(w) and squash(w) in keys), None
         )
         if hit is None:
+            if isinstance(wanted, Preferred):
+                continue
             raise LookupError(f"{name}={' or '.join(options)}")
         index[name] = hit
         taken.add(hit)
@@ -302,21 +311,38 @@ def read_columns_file(path: str | Path) -> dict[str, str | list[str]]:
     received = ["วันที่รับ", "วันที่"]   # the first that the file has
     """
     src = str(path)
+    data = read_toml(path)
+    return columns_table(data.get("columns", data), src)
+
+
+def read_toml(path: str | Path) -> dict:
+    """A TOML file as a dict; InputError when it is missing, binary or not TOML."""
+    src = str(path)
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
         raise InputError("file not found", source=src) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", source=src) from None
+    except UnicodeDecodeError:
+        raise InputError("not a TOML text file (not UTF-8)", source=src) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=src) from None
-    table = data.get("columns", data)
+
+
+def columns_table(table: object, src: str, prefix: str = "") -> dict[str, str | list[str]]:
+    """``{field: header or [headers]}`` from a TOML table (a ``--columns`` file or a
+    profile's ``[columns]``), every field and header checked."""
     if not isinstance(table, dict):
         raise InputError('[columns] must be a table of FIELD = "HEADER"', source=src)
     out: dict[str, str | list[str]] = {}
     for name, value in table.items():
         field = field_name(name)
         if field is None:
-            raise InputError(f"unknown field (fields: {', '.join(FIELDS)})", source=src, field=name)
+            raise InputError(
+                f"unknown field (fields: {', '.join(FIELDS)})", source=src, field=prefix + name
+            )
         values = [value] if isinstance(value, str) else value
         if (
             not isinstance(values, list)
@@ -324,7 +350,7 @@ def read_columns_file(path: str | Path) -> dict[str, str | list[str]]:
             or not all(isinstance(v, str) and v.strip() for v in values)
         ):
             raise InputError(
-                "must be a header name or a list of header names", source=src, field=name
+                "must be a header name or a list of header names", source=src, field=prefix + name
             )
         for v in values:
             _check_not_personal(field, v, source=src)

@@ -111,17 +111,22 @@ def _make(y: int, m: int, d: int) -> dt.date:
         raise DateError(f"month {m} of {y} has no day {d}") from None
 
 
-def parse_date(text: str) -> tuple[dt.date, str]:
+def parse_date(text: str, *, era: str = "", order: str = "dmy") -> tuple[dt.date, str]:
     """The date in ``text`` and a note (empty, or how a two-digit year was read).
+
+    Two hints, from a source's profile: ``era`` ``"be"`` or ``"ce"`` reads years without an
+    era mark in that era (an era mark in the text still decides); ``order`` ``"mdy"`` reads
+    ``11/9/2026`` month first (``"dmy"``, the default, is the Thai and British order).
 
     Raises :class:`DateError` with the reason when ``text`` is not a date. Never checks the
     range: the reader rejects dates in the future or before 2000.
     """
+    hint = era
     s = clean(text).casefold()
     if not s:
         raise DateError("empty")
     s = _WEEKDAY.sub("", s, count=1)
-    era = ""
+    era = hint
     eras = {"be" if m["be"] else "ce" for m in _ERA.finditer(s)}
     if eras:
         if len(eras) > 1:
@@ -145,13 +150,13 @@ def parse_date(text: str) -> tuple[dt.date, str]:
             tz = m["tz"]
             hms = (min(h, 23), mi, min(sec, 59))
         s = s[: m.start()].rstrip(" ,t")
-    date, note = _date_part(s, era)
+    date, note = _date_part(s, era, order)
     if tz is not None:
         date = _to_bangkok(date, hms, tz)
     return date, note
 
 
-def _date_part(s: str, era: str) -> tuple[dt.date, str]:
+def _date_part(s: str, era: str, order: str = "dmy") -> tuple[dt.date, str]:
     for pattern in (_YMD, _YMD_COMPACT):
         m = pattern.match(s)
         if m:
@@ -163,7 +168,8 @@ def _date_part(s: str, era: str) -> tuple[dt.date, str]:
     m = _DMY.match(s)
     if m:
         y, note = _year(m["y"], era)
-        return _make(y, int(m["m"]), int(m["d"])), note
+        day, month = (m["m"], m["d"]) if order == "mdy" else (m["d"], m["m"])
+        return _make(y, int(month), int(day)), note
     for pattern in (_D_MON_Y, _MON_D_Y):
         m = pattern.match(s)
         if m:
