@@ -16,8 +16,6 @@ from caravan.complaints.profiles import load_profile, read_profile
 from caravan.errors import InputError, ParameterError
 from caravan.plan.priority import load_weights
 
-from .conftest import run_cli
-
 TODAY = dt.date(2026, 11, 27)
 BULK_HEADER = (
     "ticket_id,type,organization,comment,photo,photo_after,coords,address,subdistrict,"

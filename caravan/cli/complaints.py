@@ -13,6 +13,7 @@ from caravan.cli.common import (
     translate_errors,
 )
 from caravan.complaints import check_summary_lines, write_check
+from caravan.complaints.profiles import profile_argument
 
 
 @click.group()
@@ -31,12 +32,20 @@ def complaints() -> None:
 @reading_options
 @quiet_option
 @translate_errors
-def complaints_check(file, out, encoding, sheet, column, columns_file, quiet) -> None:
+def complaints_check(file, out, encoding, sheet, column, columns_file, profile, quiet) -> None:
     """Read a complaint file; write accepted.csv (normalised rows) and rejects.csv (every
-    row that cannot be used, with its line and reason); print the counts per reason."""
+    row that cannot be used, with its line and reason); print the counts per reason, the
+    profile used and why, and the category values caravan does not know."""
     check_writable_dir(out)
     columns = column_mapping(column, columns_file)
-    cf = read_with_progress(file, encoding=encoding, sheet=sheet, columns=columns, quiet=quiet)
+    cf = read_with_progress(
+        file,
+        encoding=encoding,
+        sheet=sheet,
+        columns=columns,
+        profile=profile_argument(profile),
+        quiet=quiet,
+    )
     paths = write_check(cf, out)
     if quiet:
         return

@@ -135,19 +135,23 @@ def built_in(name: str) -> Profile:
     return read_profile(BUILT_IN_DIR / f"{name}.toml", built_in=True)
 
 
-def load_profile(value: str | Path, *, param: str = "--profile") -> Profile:
-    """A built-in profile by name (``traffy``, ``generic``) or a profile TOML file."""
-    text = str(value).strip()
-    if text in profile_names():
-        return built_in(text)
-    path = Path(text)
-    if not path.exists():
+def profile_argument(value: str | Path | None, *, param: str = "--profile") -> str:
+    """``value`` as a profile argument: "" (none), a built-in profile's name, or the path of
+    a file that exists; ParameterError otherwise."""
+    text = str(value or "").strip()
+    if text and text not in profile_names() and not Path(text).is_file():
         raise ParameterError(
             f"no profile '{text}': give a built-in profile ({', '.join(profile_names())}) "
             "or a profile TOML file",
             param=param,
         )
-    return read_profile(path)
+    return text
+
+
+def load_profile(value: str | Path, *, param: str = "--profile") -> Profile:
+    """A built-in profile by name (``traffy``, ``generic``) or a profile TOML file."""
+    text = profile_argument(value, param=param)
+    return built_in(text) if text in profile_names() else read_profile(text)
 
 
 def detect_profile(header: Sequence[str]) -> tuple[Profile, str]:

@@ -685,7 +685,9 @@ def read_complaints(
     ``rejects``.
     """
     path = Path(path)
-    given = load_profile(profile) if isinstance(profile, str | Path) else profile
+    given = None if not profile else profile if isinstance(profile, Profile) else None
+    if profile and given is None:
+        given = load_profile(profile)  # type: ignore[arg-type]
     user = {k: (v if isinstance(v, str) else list(v)) for k, v in (columns or {}).items()}
     chosen = {**(given.chosen() if given else {}), **user}
     reading = {"today": today, "geography": geography, "weight": category_weight}
