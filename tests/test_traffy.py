@@ -16,6 +16,8 @@ from caravan.complaints.profiles import load_profile, read_profile
 from caravan.errors import InputError, ParameterError
 from caravan.plan.priority import load_weights
 
+from .conftest import run_cli
+
 TODAY = dt.date(2026, 11, 27)
 BULK_HEADER = (
     "ticket_id,type,organization,comment,photo,photo_after,coords,address,subdistrict,"
@@ -299,3 +301,69 @@ def test_an_unknown_profile_is_a_usage_error(tmp_path):
     with pytest.raises(ParameterError, match=r"--profile: no profile 'trafy'"):
         load_profile("trafy")
     assert load_profile("traffy").name == "traffy"
+
+
+def test_check_and_plan_a_traffy_export_straight_away(bulk, tmp_path):
+    """The acceptance of issue 14: rows read = accepted + rejected, every rejection a real
+    problem, and `caravan plan --complaints FILE` plans with no option. The planted name
+    (an unknown category) and the personal columns reach no file; the planner's terminal
+    lists the unknown values, screened."""
+    check = tmp_path / "check"
+    res = run_cli("complaints", "check", str(bulk), "--out", str(check))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[:5] == [
+        f"read 8 rows from {bulk} (UTF-8, comma-separated, header on line 1): 5 accepted, "
+        "3 rejected",
+        "profile: traffy, recognised from the header (ticket_id, type, coords, timestamp, state)",
+        "outcome: 1 complaint(s) closed as irrelevant (ไม่เกี่ยวข้อง), read as resolved: no "
+        "reason to visit",
+        f"unknown categories, counted as 'other' (map them in a profile, --profile): 'ม้าลาย' "
+        f"1, '{NAME}' 1",
+        "columns: id='ticket_id', category='type', coordinates='coords', tambon='subdistrict', "
+        "district='district', province='province', received='timestamp', status='state'",
+    ]
+    assert "  1  place mismatch" in res.stdout.splitlines()
+    accepted = (check / "accepted.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert accepted[1:] == [
+        "2026-AAA001,2026-08-04,65,6501,650101,roads,open,normal",
+        "2026-AAA002,2026-11-01,35,3501,350101,unspecified,in_progress,normal",
+        "2026-AAA006,2026-10-03,37,3705,370501,homeless,resolved,normal",
+        "2026-AAA007,2026-11-20,35,3501,350102,other,resolved,normal",
+        "2026-AAA008,2026-11-21,65,6501,650101,trees,in_progress,normal",
+    ]
+    out = tmp_path / "plan"
+    res = run_cli("plan", "--complaints", str(bulk), "--week", "2026-W49", "--no-history",
+                  "--travel", "straight", "--time-limit", "2", "--out", str(out))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "complaints: 8 rows read" in res.stdout
+    assert (
+        f"unknown categories, counted as 'other' (map them in a profile, --profile): 'ม้าลาย' "
+        f"1, '{NAME}' 1"
+    ) in res.stdout.splitlines()
+    request = json.loads((out / "plan.json").read_text(encoding="utf-8"))["request"]
+    assert request["profile"] == ""  # recognised, not given: a replan recognises it again
+    files = [*check.iterdir(), *out.iterdir()]
+    assert {"accepted.csv", "rejects.csv", "plan.json", "itinerary.csv", "map.html"} <= {
+        f.name for f in files
+    }
+    for f in files:
+        text = f.read_bytes().decode("utf-8", errors="replace")
+        for private in (NAME, "ม้าลาย", PHONE, "นายสมชาย", ADDRESS, "storage.example"):
+            assert private not in text, (f.name, private)
+
+
+def test_a_given_profile_and_a_missing_one_on_the_command_line(bulk, tmp_path):
+    res = run_cli("complaints", "check", str(bulk), "--profile", "generic", "--out",
+                  str(tmp_path / "g"))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[1] == "profile: generic, given (--profile)"
+    # the generic words do not know the platform's English state "finish"
+    assert "unknown status" in res.stdout
+    res = run_cli("complaints", "check", str(bulk), "--profile", "nope.toml", "--out",
+                  str(tmp_path / "n"))  # fmt: skip
+    assert res.returncode == 2
+    assert (
+        "Invalid value for '--profile': no profile 'nope.toml': give a built-in profile "
+        "(generic, traffy) or a profile TOML file" in res.stderr
+    )

@@ -25,12 +25,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from caravan.complaints.columns import match_columns
+from caravan.complaints.fetch import server_words
 from caravan.complaints.source import Table
 from caravan.errors import InputError
-from caravan.text import clean
 
 HEAD_BYTES = 4096
-MAX_MESSAGE = 160
 
 
 class JsonTable(Table):
@@ -57,7 +56,7 @@ def open_json_table(path: Path, chosen: Mapping | None = None) -> JsonTable | No
         data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         if Path(path).suffix.lower() in (".json", ".geojson"):
-            raise InputError(f"not valid JSON ({_short(str(exc))})", source=src) from None
+            raise InputError(f"not valid JSON ({server_words(str(exc))})", source=src) from None
         return None  # a CSV whose first cell starts with a bracket
     records, what = _records(data, src)
     header = list(dict.fromkeys(k for r in records if isinstance(r, dict) for k in r))
@@ -89,7 +88,7 @@ def _records(data: object, src: str) -> tuple[list, str]:
         return [_feature_record(f) for f in features], "GeoJSON features"
     status = data.get("status")
     if isinstance(status, str) and status.lower() in ("fail", "failed", "error"):
-        message = _short(str(data.get("message") or "no message"))
+        message = server_words(str(data.get("message") or "no message"))
         raise InputError(f"an error answer of the platform, not complaints: {message}", source=src)
     results = data.get("results")
     if isinstance(results, dict):
@@ -121,10 +120,11 @@ def _rows(records: list, header: list[str]) -> Iterator[tuple[int, list[str]]]:
         if not isinstance(record, dict):
             yield number, [""] * len(header)  # no fields: rejected for its missing id
             continue
-        yield number, [_cell(record.get(k)) for k in header]
+        yield number, [cell_text(record.get(k)) for k in header]
 
 
-def _cell(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A JSON value as a table cell (see the module docstring)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -136,9 +136,3 @@ def _cell(value: object) -> str:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "{" + ",".join(value) + "}"
     return json.dumps(value, ensure_ascii=False)
-
-
-def _short(text: str) -> str:
-    """A server's or parser's words on one short line, without control characters."""
-    text = clean("".join(ch if ch.isprintable() else " " for ch in text))
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
