@@ -367,3 +367,30 @@ def test_a_given_profile_and_a_missing_one_on_the_command_line(bulk, tmp_path):
         "Invalid value for '--profile': no profile 'nope.toml': give a built-in profile "
         "(generic, traffy) or a profile TOML file" in res.stderr
     )
+
+
+def test_timestamps_read_by_date_hour_and_offset_land_on_the_bangkok_date(tmp_path):
+    """The reader caches a timestamp by its date and how many days Bangkok is ahead of it:
+    the same dates as parse_date, offset by offset."""
+    stamps = [
+        "2026-11-01 16:59:59.999999+00",  # 23:59 in Bangkok
+        "2026-11-01 17:00:00+00",  # 00:00 on the 2nd
+        "2026-11-01 23:30:00-03",  # 09:30 on the 2nd
+        "2026-11-01 01:00:00+09:00",  # 23:00 on 31 October
+        "2026-11-01 03:00:00.5+05:30",  # 04:30 on the 1st
+        "2026-11-01 23:59:59",  # no offset: Bangkok time
+        "2026-11-26 17:00:00Z",  # 00:00 on the 27th: today, not the future
+        "2026-11-27 17:00:00Z",  # the 28th: in the future
+    ]
+    f = tmp_path / "stamps.csv"
+    f.write_text(
+        "id,received,district_code,category,status\n"
+        + "".join(f"S{i},{s},3501,roads,open\n" for i, s in enumerate(stamps)),
+        encoding="utf-8",
+    )
+    res = read_complaints(f, today=TODAY)
+    assert [c.received.isoformat() for c in res.accepted] == [
+        "2026-11-01", "2026-11-02", "2026-11-02", "2026-10-31", "2026-11-01", "2026-11-01",
+        "2026-11-27",
+    ]  # fmt: skip
+    assert [r.reason for r in res.rejects] == ["in the future: 2026-11-28"]

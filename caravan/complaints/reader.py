@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from caravan.complaints.places import (
     Placer,
 )
 from caravan.complaints.privacy import (
+    HIDDEN,
     looks_personal,
     shown,
     shown_coordinate,
@@ -70,6 +72,7 @@ _TH_LAT = (5.0, 21.0)
 _TH_LON = (97.0, 106.0)
 #: the status index of the outcome "irrelevant" while reading (stored as resolved)
 _IRRELEVANT = len(STATUSES)
+_BANGKOK_MINUTES = 7 * 60
 #: an ISO timestamp, as databases write them: its Bangkok date depends only on the date, the
 #: hour and the offset (minutes too when the offset has some), so it is cached by those
 _STAMP = re.compile(
@@ -235,14 +238,7 @@ class _Checker:
     def _point(self, lat_text: str, lon_text: str, both: str) -> tuple[float, float] | Bad:
         """(lon, lat) from the lat and lon columns or the one coordinates column."""
         if both:
-            parts = [p for p in clean(both).replace(";", ",").replace(" ", ",").split(",") if p]
-            nums = []
-            for p in parts:
-                try:
-                    nums.append(float(p))
-                except ValueError:
-                    nums = []
-                    break
+            nums = _two_numbers(both)
             order = self.profile.coordinate_order
             if len(nums) != 2:
                 pair = "(lon, lat)" if order == "lon,lat" else "(lat, lon)"
@@ -299,12 +295,10 @@ class _Checker:
             elif name in ("lat", "lon") and value.strip():
                 text = shown_coordinate(value)
             elif name == "coordinates" and value.strip():
-                parts = [p for p in clean(value).replace(";", ",").split(",") if p.strip()]
-                text = ", ".join(shown_coordinate(p) for p in parts[:2])
-                if len(parts) != 2:
-                    text = shown_raw(value)
-            elif name == "id":
-                text = value
+                nums = _two_numbers(value)
+                text = ", ".join(_rounded(x) for x in nums) if nums else shown_raw(value)
+            elif name == "id" or (name == "received" and _STAMP.fullmatch(value)):
+                text = value  # a timestamp is not personal: shown without the slow checks
             else:
                 text = shown_raw(value)
             out.append((header, text))
@@ -534,8 +528,9 @@ class _Checker:
         if m is None:
             day = dates[value] = self._date(value)
             return day
-        tz = m[4] or ""
-        key = (m[1], m[2], m[3] if tz[-2:] not in ("", "00", "z", "Z") else "", tz)
+        # days the Bangkok date is after the date written: -1, 0 or 1
+        minutes = int(m[2]) * 60 + int(m[3]) - _offset_minutes(m[4]) + _BANGKOK_MINUTES
+        key = (m[1], minutes // 1440)
         day = stamps.get(key)
         if day is None:
             day = stamps[key] = self._date(value)
@@ -597,6 +592,40 @@ class _Checker:
             index = self._places[place] = len(self._place_list)
             self._place_list.append(place)
         return index
+
+
+@lru_cache(maxsize=256)
+def _offset_minutes(tz: str | None) -> int:
+    """Minutes east of UTC of an offset as :data:`_STAMP` matches it; none is Bangkok."""
+    if tz is None:
+        return _BANGKOK_MINUTES
+    if tz in ("Z", "z"):
+        return 0
+    digits = tz[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)
+    return -minutes if tz[0] == "-" else minutes
+
+
+def _two_numbers(text: str) -> list[float]:
+    """The two numbers of a coordinates cell (comma, semicolon or space between them), or
+    []: the common ``100.25,16.82`` first, without cleaning."""
+    a, sep, b = text.partition(",")
+    if sep:
+        try:
+            return [float(a), float(b)]
+        except ValueError:
+            pass
+    parts = [p for p in clean(text).replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        return []
+    return nums if len(nums) == 2 else []
+
+
+def _rounded(number: float) -> str:
+    """A coordinate as rejects.csv shows it (see privacy.shown_coordinate)."""
+    return f"{number:.2f}" if -180 <= number <= 180 else HIDDEN
 
 
 def _legacy_columns(row: Mapping[str, str]) -> dict[str, str]:
