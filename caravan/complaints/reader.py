@@ -120,8 +120,8 @@ class _Pending:
     position: int  # in the columns
     line: int
     provinces: tuple[str, ...] | None
-    cells: Sequence[Any]
-    named: int = -1
+    cells: tuple[Any, ...]  # the recognised cells only (_Checker.slim): a row's other
+    named: int = -1  # columns (free text, photos) are not kept alive until the query
 
 
 class _Checker:
@@ -148,6 +148,9 @@ class _Checker:
         self._category_cells: list[tuple[int, tuple[str, ...]]] = []
         self._places: dict[tuple[str, str, str], int] = {}  # place -> index in the table
         self._place_list: list[tuple[str, str, str]] = []  # index -> place
+        # counted over the accepted rows by run() (see ComplaintFile)
+        self.outcomes: dict[str, int] = {}
+        self.unknown_categories: tuple[tuple[str, int], ...] = ()
 
     # ------------------------------------------------------------ per distinct value
     def _date(self, value: Any) -> int | Bad:
@@ -283,13 +286,17 @@ class _Checker:
         return lon, lat
 
     # ------------------------------------------------------------ raw values
-    def raw(self, cells: Sequence[Any]) -> tuple[tuple[str, str], ...]:
-        """The recognised columns of a row as in the file, minus anything that may be
-        personal data (see :mod:`caravan.complaints.privacy`)."""
-        out = []
+    def slim(self, cells: Sequence[Any]) -> tuple[Any, ...]:
+        """The recognised cells of a row, in the order of :attr:`recognised`."""
         n = len(cells)
-        for name, i, header in self.recognised:
-            value = cells[i] if i < n else ""
+        return tuple(cells[i] if i < n else "" for _, i, _ in self.recognised)
+
+    def raw(self, cells: Sequence[Any], *, slim: bool = False) -> tuple[tuple[str, str], ...]:
+        """The recognised columns of a row (or of its :meth:`slim` cells) as in the file,
+        minus anything that may be personal data (see :mod:`caravan.complaints.privacy`)."""
+        out = []
+        values = cells if slim else self.slim(cells)
+        for (name, _, header), value in zip(self.recognised, values, strict=True):
             if isinstance(value, dt.datetime | dt.date):
                 text = value.isoformat()
             elif name in ("lat", "lon") and value.strip():
@@ -327,9 +334,10 @@ class _Checker:
         )
         headers = self.columns.headers
         source = self.source
+        slim_province = next((j for j, r in enumerate(self.recognised) if r[0] == "province"), 0)
         # distinct value -> result (an int index, or a Bad)
         dates: dict[Any, int | Bad] = {}
-        stamps: dict[tuple[str, ...], int | Bad] = {}  # timestamps, by date, hour and offset
+        stamps: dict[tuple[str, int], int | Bad] = {}  # timestamps: (date, days Bangkok is ahead)
         cats: dict[str, int | Bad] = {}
         stats: dict[str, int | Bad] = {}
         urgs: dict[str, int | Bad] = {}
@@ -351,14 +359,14 @@ class _Checker:
         rejects: list[Reject] = []
         n = 0
 
-        def reject(line: int, bad: Bad, cells: Sequence[Any]) -> None:
+        def reject(line: int, bad: Bad, cells: Sequence[Any], slim: bool = False) -> None:
             rejects.append(
                 Reject(
                     line=line,
                     field=headers.get(bad.field, bad.field),
                     reason=bad.reason,
                     source=source,
-                    raw=self.raw(cells),
+                    raw=self.raw(cells, slim=slim),
                     kind=bad.kind,
                 )
             )
@@ -431,7 +439,7 @@ class _Checker:
                         reject(line, p, cells)  # type: ignore[arg-type]
                         continue
                     pcodes = p  # type: ignore[assignment]
-                pending.append(_Pending(len(c_id), line, pcodes, cells))
+                pending.append(_Pending(len(c_id), line, pcodes, self.slim(cells)))
                 lons.append(point[0])  # type: ignore[index]
                 lats.append(point[1])  # type: ignore[index]
                 placed = -1
@@ -441,7 +449,7 @@ class _Checker:
             elif i_co < k or i_lat < k:  # names and a point: they must agree
                 point = self._named_point(cells, i_lat, i_lon, i_co)
                 if point is not None:
-                    pending.append(_Pending(len(c_id), line, None, cells, placed))  # type: ignore[arg-type]
+                    pending.append(_Pending(len(c_id), line, None, self.slim(cells), placed))  # type: ignore[arg-type]
                     lons.append(point[0])
                     lats.append(point[1])
             position = len(c_id)
@@ -471,14 +479,14 @@ class _Checker:
                 elif pend.provinces is not None and code[:2] not in pend.provinces:
                     why = (
                         f"point near {lat:.2f},{lon:.2f} (lat,lon) is in province {code[:2]}, "
-                        f"not {shown(pend.cells[i_p])}"
+                        f"not {shown(pend.cells[slim_province])}"
                     )
                     bad = Bad(MISMATCH, "province", why)
                 else:
                     c_place[pend.position] = self._place_index((code[:2], code[:4], code))
                     continue
                 if bad is not None:
-                    reject(pend.line, bad, pend.cells)
+                    reject(pend.line, bad, pend.cells, slim=True)
                     keep[pend.position] = False
         # repeated ids: the first row that passed every check wins
         for cid, later in repeats.items():
@@ -568,7 +576,7 @@ class _Checker:
     def _count_outcomes(self, categories: np.ndarray, statuses: np.ndarray) -> None:
         """Counts over the accepted rows: the outcome "irrelevant", and the complaints per
         category label that nobody knows (screened for the planner's eyes)."""
-        self.outcomes: dict[str, int] = {}
+        self.outcomes = {}
         irrelevant = int(np.count_nonzero(statuses == _IRRELEVANT))
         if irrelevant:
             self.outcomes[IRRELEVANT] = irrelevant
