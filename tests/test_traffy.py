@@ -394,3 +394,31 @@ def test_timestamps_read_by_date_hour_and_offset_land_on_the_bangkok_date(tmp_pa
         "2026-11-27",
     ]  # fmt: skip
     assert [r.reason for r in res.rejects] == ["in the future: 2026-11-28"]
+
+
+def test_a_bare_json_list_with_a_record_that_is_not_an_object(tmp_path):
+    """Every record counts: one that is not an object is rejected (no id), not skipped."""
+    f = tmp_path / "list.json"
+    f.write_text(
+        json.dumps([
+            {"ticket_id": "J1", "type": "{ถนน}", "timestamp": "2026-11-02 08:00:00+07",
+             "state": "start", "latitude": 15.8214, "longitude": 104.14738,
+             "subdistrict": "น้ำคำใหญ่", "district": "เมืองยโสธร", "province": "ยโสธร",
+             "photo": ["https://storage.example.invalid/p.jpg"]},
+            "not a record",
+        ], ensure_ascii=False),
+        encoding="utf-8",
+    )  # fmt: skip
+    res = read_complaints(f, today=TODAY)
+    assert (res.profile, res.format) == ("traffy", "JSON list of records, line numbers are "
+                                         "record numbers")  # fmt: skip
+    assert [(c.id, c.tambon_code, c.status) for c in res.accepted] == [("J1", "350102", "open")]
+    assert [r.message() for r in res.rejects] == [f"{f}:2: field 'ticket_id': empty"]
+
+
+def test_photo_columns_are_personal_data(tmp_path):
+    (tmp_path / "x.csv").write_text("id\n", encoding="utf-8")
+    res = run_cli("complaints", "check", "x.csv", "--column", "category=photo", "--out",
+                  str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 2
+    assert "column 'photo' holds personal data; caravan never reads it" in res.stderr

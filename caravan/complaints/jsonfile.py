@@ -26,6 +26,7 @@ from pathlib import Path
 
 from caravan.complaints.columns import match_columns
 from caravan.complaints.fetch import server_words
+from caravan.complaints.privacy import is_personal_header
 from caravan.complaints.source import Table
 from caravan.errors import InputError
 
@@ -116,11 +117,14 @@ def _feature_record(feature: object) -> object:
 
 
 def _rows(records: list, header: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """The records as rows of text cells; the fields that hold personal data (description,
+    address, photos) are left empty, never turned into text."""
+    keys = [None if is_personal_header(k) else k for k in header]
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             yield number, [""] * len(header)  # no fields: rejected for its missing id
             continue
-        yield number, [cell_text(record.get(k)) for k in header]
+        yield number, [cell_text(record.get(k)) if k else "" for k in keys]
 
 
 def cell_text(value: object) -> str:
