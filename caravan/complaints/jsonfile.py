@@ -21,6 +21,7 @@ naming the platform's message.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from caravan.complaints.source import Table
 from caravan.errors import InputError
 
 HEAD_BYTES = 4096
+#: how a JSON document of records begins: an object, or a list of objects, lists or texts
+_JSON_START = re.compile(rb'\s*(?:\{\s*["}]|\[\s*[{\["\]])')
 
 
 class JsonTable(Table):
@@ -50,9 +53,8 @@ def open_json_table(path: Path, chosen: Mapping | None = None) -> JsonTable | No
             head = fh.read(HEAD_BYTES)
     except OSError:
         return None
-    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if not start.startswith((b"{", b"[")):
-        return None
+    if not _JSON_START.match(head.removeprefix(b"\xef\xbb\xbf")):
+        return None  # a CSV, even one whose first cell is "[title]"
     try:
         data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
