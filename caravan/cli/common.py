@@ -291,7 +291,7 @@ def write_output(path: str, text: str, *, bom: bool = False) -> None:
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 
 
-def read_with_progress(path, *, encoding, sheet, columns: dict, profile, quiet: bool):
+def read_with_progress(path, *, encoding, sheet, columns: dict, quiet: bool, profile=None):
     """Read a complaint file with a progress bar on stderr (not with --quiet)."""
     bar = ReadProgress(quiet)
     try:
