@@ -422,3 +422,21 @@ def test_photo_columns_are_personal_data(tmp_path):
                   str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
     assert res.returncode == 2
     assert "column 'photo' holds personal data; caravan never reads it" in res.stderr
+
+
+def test_replan_reads_new_complaints_with_the_profile_given(bulk, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    res = run_cli("plan", "--complaints", str(bulk), "--profile", "traffy", "--week",
+                  "2026-W49", "--no-history", "--travel", "straight", "--time-limit", "1",
+                  "--out", str(first))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "profile: traffy, given (--profile)" in res.stdout.splitlines()
+    stored = json.loads((first / "plan.json").read_text(encoding="utf-8"))["request"]
+    assert stored["profile"] == "traffy"
+    res = run_cli("replan", str(first / "plan.json"), "--done-through", "2026-11-30",
+                  "--complaints", str(bulk), "--profile", "generic", "--no-history",
+                  "--time-limit", "1", "--out", str(second))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "profile: generic, given (--profile)" in res.stdout.splitlines()
+    stored = json.loads((second / "plan.json").read_text(encoding="utf-8"))["request"]
+    assert stored["profile"] == "generic"
