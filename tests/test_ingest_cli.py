@@ -40,6 +40,7 @@ def test_complaints_check_writes_accepted_and_rejects(tmp_path):
     assert res.stdout.splitlines() == [
         f"read 6 rows from {src} (UTF-8, comma-separated, header on line 1): 2 accepted, "
         "4 rejected",
+        "profile: generic, no platform recognised from the header",
         "columns: id='เลขที่เรื่อง', received='วันที่รับเรื่อง', district='อำเภอ', tambon='ตำบล', "
         "lat='ละติจูด', lon='ลองจิจูด', category='ประเภทเรื่อง', status='สถานะ'",
         "note: two-digit years were read as Buddhist era years (25xx)",

@@ -61,6 +61,23 @@ def test_the_issue_examples():
     assert parse_date("29/02/2567")[0] == dt.date(2024, 2, 29)  # B.E. 2567 is leap (2024)
 
 
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # Traffy Fondue's bulk export: microseconds and a bare "+00"
+        ("2026-08-03 17:06:23.611097+00", dt.date(2026, 8, 4)),  # 00:06 in Bangkok
+        ("2026-08-03 16:59:59.999999+00", dt.date(2026, 8, 3)),  # 23:59 in Bangkok
+        ("2026-08-03 17:06:23+0000", dt.date(2026, 8, 4)),
+        ("2026-08-03T23:30:00.5+07:00", dt.date(2026, 8, 3)),
+        ("2026-08-03T17:00:00.123Z", dt.date(2026, 8, 4)),
+        ("2026-08-03 23:06:23.611097-03", dt.date(2026, 8, 4)),  # 09:06 next day in Bangkok
+        ("2026-08-20 22:25:37.433959", dt.date(2026, 8, 20)),  # no offset: Bangkok time
+    ],
+)
+def test_timestamps_with_fractions_and_offsets_move_to_bangkok(text, day):
+    assert parse_date(text) == (day, "")
+
+
 def test_two_digit_years_are_noted():
     assert parse_date("9/11/69") == (NOV9, "two-digit year 69 read as B.E. 2569")
     assert parse_date("9/11/2569") == (NOV9, "")

@@ -46,6 +46,7 @@ def test_wheel_contains_data_and_finds_it(tmp_path):
         "caravan/web/templates/plan.html",
         "caravan/web/static/app.js",
         "caravan/web/static/app.css",
+        "caravan/complaints/profiles/traffy.toml",
     ):
         assert name in names, name
     site = tmp_path / "site"

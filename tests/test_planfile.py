@@ -90,6 +90,7 @@ def every_option(tmp_path_factory):
             "category": ("หมวด",),
             "status": ("สถานะ",),
         },
+        profile="generic",
         strict=True,
         population=str(population),
         provinces=("35",),

@@ -225,7 +225,14 @@ def travel_model(travel_mode, roads_file, osrm_url, detour_factor, speed_kmh):
 
 
 def reading_options(func):
-    """--encoding, --sheet, --column, --columns: how to read a complaint file."""
+    """--encoding, --sheet, --column, --columns, --profile: how to read a complaint file."""
+    func = click.option(
+        "--profile",
+        default=None,
+        metavar="NAME|FILE.toml",
+        help="How to read the complaint source: a built-in profile (traffy, generic) or a "
+        "profile TOML file (docs/platforms.md). Default: recognised from the header.",
+    )(func)
     func = click.option(
         "--columns",
         "columns_file",
@@ -306,10 +313,12 @@ def echo_written(paths, *, earlier: str) -> None:
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 
 
-def read_with_progress(path, *, encoding, sheet, columns: dict, quiet: bool):
+def read_with_progress(path, *, encoding, sheet, columns: dict, quiet: bool, profile=None):
     """Read a complaint file with a progress bar on stderr (not with --quiet)."""
     bar = ReadProgress(quiet)
     try:
-        return read_complaints(path, encoding=encoding, sheet=sheet, columns=columns, progress=bar)
+        return read_complaints(
+            path, encoding=encoding, sheet=sheet, columns=columns, profile=profile, progress=bar
+        )
     finally:
         bar.close()

@@ -28,6 +28,8 @@ from caravan.cli.common import (
     travel_options,
 )
 from caravan.clock import monday_of
+from caravan.complaints import reading_lines
+from caravan.complaints.profiles import profile_argument
 from caravan.history.store import open_history
 from caravan.outputs.commit import commit_plan, recorded_line
 from caravan.outputs.planfile import read_plan
@@ -182,6 +184,7 @@ def plan(
     sheet,
     column,
     columns_file,
+    profile,
     strict,
     population,
     provinces,
@@ -230,6 +233,7 @@ def plan(
         encoding=encoding or "",
         sheet=sheet or "",
         columns=column_mapping(column, columns_file),
+        profile=profile or "",
         strict=strict,
         population=population or "",
         provinces=check_provinces(provinces),
@@ -275,11 +279,15 @@ def plan(
     paths = write_plan(
         result, out, with_map=not no_map, png=png, calendar=calendar, map_assets=map_assets
     )
-    finish(result, paths, out, commit=commit, db=db, quiet=quiet, png=png)
+    finish(result, paths, out, commit=commit, db=db, quiet=quiet, png=png, cfile=cfile)
 
 
-def finish(result, paths, out, *, commit: bool, db, quiet: bool, png: bool, replan_of=None):
-    """Record the plan when asked (--commit), then print the summary and the files."""
+def finish(
+    result, paths, out, *, commit: bool, db, quiet: bool, png: bool, replan_of=None, cfile=None
+):
+    """Record the plan when asked (--commit), then print the summary, what only the planner
+    sees of the complaint file read (``cfile``: the profile, unknown categories) and the
+    files."""
     if png:
         png_font_note()
     recorded = None
@@ -290,6 +298,8 @@ def finish(result, paths, out, *, commit: bool, db, quiet: bool, png: bool, repl
     if quiet:
         return
     for line in summary_lines(result) + plan_history_lines(result):
+        click.echo(line)
+    for line in reading_lines(cfile) if cfile is not None else ():
         click.echo(line)
     echo_written(paths, earlier="plan")
     if recorded:
@@ -347,6 +357,7 @@ def replan(
     sheet,
     column,
     columns_file,
+    profile,
     must_visit,
     skip,
     holidays,
@@ -372,11 +383,17 @@ def replan(
         "encoding": encoding or "",
         "sheet": sheet or "",
         "columns": column_mapping(column, columns_file),
+        "profile": profile_argument(profile),
     }
     cfile = None
     if complaints is not None:
         cfile = read_with_progress(
-            complaints, encoding=encoding, sheet=sheet, columns=reading["columns"], quiet=quiet
+            complaints,
+            encoding=encoding,
+            sheet=sheet,
+            columns=reading["columns"],
+            profile=reading["profile"] or None,
+            quiet=quiet,
         )
         reading["complaints"] = complaints
     snap = None
@@ -400,4 +417,14 @@ def replan(
     paths = write_plan(
         result, out, with_map=not no_map, png=png, calendar=calendar, map_assets=map_assets
     )
-    finish(result, paths, out, commit=commit, db=db, quiet=quiet, png=png, replan_of=replan_of)
+    finish(
+        result,
+        paths,
+        out,
+        commit=commit,
+        db=db,
+        quiet=quiet,
+        png=png,
+        replan_of=replan_of,
+        cfile=cfile,
+    )

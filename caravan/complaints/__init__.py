@@ -5,8 +5,10 @@ separated; or Excel .xlsx (the first sheet, or the one named). Headers in Thai o
 (:mod:`caravan.complaints.columns`), dates in the common or Buddhist era with Thai or English
 month names (:mod:`~caravan.complaints.dates`), places by DOPA code, Thai or English name
 or coordinates (:mod:`~caravan.complaints.places`), statuses and urgencies in Thai or
-English (:mod:`~caravan.complaints.values`). No personal data is read or shown
-(:mod:`~caravan.complaints.privacy`).
+English (:mod:`~caravan.complaints.values`), as a source's profile says
+(:mod:`~caravan.complaints.profiles`; Traffy Fondue's exports are recognised from their
+header); a platform's JSON or GeoJSON answer saved to a file (:mod:`~.jsonfile`). No
+personal data is read or shown (:mod:`~caravan.complaints.privacy`).
 
 The normalised fields of an accepted row (:class:`caravan.types.Complaint`)::
 
@@ -15,7 +17,8 @@ The normalised fields of an accepted row (:class:`caravan.types.Complaint`)::
     province_code 2-digit DOPA code
     district_code 4-digit DOPA code
     tambon_code   6-digit DOPA code, or "" when the row names only its district
-    category      a built-in category code (docs/complaints.md), or the file's own category
+    category      a category code (:mod:`caravan.complaints.categories`, or one a profile
+                  adds); a value neither knows is "other" (listed for the planner)
     status        open | in_progress | resolved
     urgency       low | normal | high | critical (normal when not given)
 
@@ -38,6 +41,7 @@ from caravan.complaints.report import (
     ACCEPTED_COLUMNS,
     accepted_csv,
     check_summary_lines,
+    reading_lines,
     rejects_csv,
     write_check,
 )
@@ -56,6 +60,7 @@ __all__ = [
     "read_columns_file",
     "read_complaints",
     "read_text",
+    "reading_lines",
     "rejects_csv",
     "write_check",
 ]

@@ -187,6 +187,13 @@ def field_name(name: str) -> str | None:
     return key if key in FIELDS else None
 
 
+class Preferred(tuple):
+    """Headers a profile names for a field: used when the file has one of them, skipped
+    silently when it has none (a ``--column`` choice that the file lacks is an error)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class ColumnMap:
     """Column index and original header of every recognised field."""
@@ -231,6 +238,8 @@ def match_columns(
             (keys.index(squash(w)) for w in options if squash(w) and squash(w) in keys), None
         )
         if hit is None:
+            if isinstance(wanted, Preferred):
+                continue
             raise LookupError(f"{name}={' or '.join(options)}")
         index[name] = hit
         taken.add(hit)
@@ -302,14 +311,21 @@ def read_columns_file(path: str | Path) -> dict[str, str | list[str]]:
     """
     src = str(path)
     data = read_toml(path)
-    table = data.get("columns", data)
+    return columns_table(data.get("columns", data), src)
+
+
+def columns_table(table: object, src: str, prefix: str = "") -> dict[str, str | list[str]]:
+    """``{field: header or [headers]}`` from a TOML table (a ``--columns`` file or a
+    profile's ``[columns]``), every field and header checked."""
     if not isinstance(table, dict):
         raise InputError('[columns] must be a table of FIELD = "HEADER"', source=src)
     out: dict[str, str | list[str]] = {}
     for name, value in table.items():
         field = field_name(name)
         if field is None:
-            raise InputError(f"unknown field (fields: {', '.join(FIELDS)})", source=src, field=name)
+            raise InputError(
+                f"unknown field (fields: {', '.join(FIELDS)})", source=src, field=prefix + name
+            )
         values = [value] if isinstance(value, str) else value
         if (
             not isinstance(values, list)
@@ -317,7 +333,7 @@ def read_columns_file(path: str | Path) -> dict[str, str | list[str]]:
             or not all(isinstance(v, str) and v.strip() for v in values)
         ):
             raise InputError(
-                "must be a header name or a list of header names", source=src, field=name
+                "must be a header name or a list of header names", source=src, field=prefix + name
             )
         for v in values:
             _check_not_personal(field, v, source=src)

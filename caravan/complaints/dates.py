@@ -17,8 +17,10 @@ English month name (``9-Nov-26`` is how Excel writes 2026-11-09). ``พ.ศ.``/`
 ``ค.ศ.``/``A.D.``/``C.E.`` anywhere decide it explicitly. Day and month are
 always read day first (Thai and British order): ``11/25/2026`` is not a date.
 
-A time is checked and dropped. A time with a UTC offset (``2026-11-08T20:00:00Z``) is first
-moved to Asia/Bangkok, so that it lands on the Bangkok date (here 2026-11-09).
+A time is checked and dropped. A time with a UTC offset (``2026-11-08T20:00:00Z``, ``+00``,
+``+0000``, ``+07:00``; seconds may have a fraction, as databases write them:
+``2026-11-08 20:00:00.611097+00``) is first moved to Asia/Bangkok, so that it lands on the
+Bangkok date (here 2026-11-09).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ _WEEKDAY = re.compile(
 _TIME = re.compile(
     r"(?:[ t,]+)(?:เวลา\s*)?(?P<h>\d{1,2})[:.](?P<m>\d{2})"
     r"(?:[:.](?P<s>\d{2})(?:[.,]\d+)?)?\s*(?P<ampm>น\.?|นาฬิกา|am|pm|a\.m\.|p\.m\.)?"
-    r"\s*(?P<tz>z|utc|gmt|[+-]\d{2}:?\d{2})?$"
+    r"\s*(?P<tz>z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _YMD = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$")
 _YMD_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
@@ -129,17 +131,22 @@ def _make(y: int, m: int, d: int) -> dt.date:
         raise DateError(f"month {m} of {y} has no day {d}") from None
 
 
-def parse_date(text: str) -> tuple[dt.date, str]:
+def parse_date(text: str, *, era: str = "", order: str = "dmy") -> tuple[dt.date, str]:
     """The date in ``text`` and a note (empty, or how a two-digit year was read).
+
+    Two hints, from a source's profile: ``era`` ``"be"`` or ``"ce"`` reads years without an
+    era mark in that era (an era mark in the text still decides); ``order`` ``"mdy"`` reads
+    ``11/9/2026`` month first (``"dmy"``, the default, is the Thai and British order).
 
     Raises :class:`DateError` with the reason when ``text`` is not a date. Never checks the
     range: the reader rejects dates in the future or before 2000.
     """
+    hint = era
     s = clean(text).casefold()
     if not s:
         raise DateError("empty")
     s = _WEEKDAY.sub("", s, count=1)
-    era = ""
+    era = hint
     eras = {"be" if m["be"] else "ce" for m in _ERA.finditer(s)}
     if eras:
         if len(eras) > 1:
@@ -163,13 +170,13 @@ def parse_date(text: str) -> tuple[dt.date, str]:
             tz = m["tz"]
             hms = (min(h, 23), mi, min(sec, 59))
         s = s[: m.start()].rstrip(" ,t")
-    date, note = _date_part(s, era)
+    date, note = _date_part(s, era, order)
     if tz is not None:
         date = _to_bangkok(date, hms, tz)
     return date, note
 
 
-def _date_part(s: str, era: str) -> tuple[dt.date, str]:
+def _date_part(s: str, era: str, order: str = "dmy") -> tuple[dt.date, str]:
     for pattern in (_YMD, _YMD_COMPACT):
         m = pattern.match(s)
         if m:
@@ -181,7 +188,8 @@ def _date_part(s: str, era: str) -> tuple[dt.date, str]:
     m = _DMY.match(s)
     if m:
         y, note = _year(m["y"], era)
-        return _make(y, int(m["m"]), int(m["d"])), note
+        day, month = (m["m"], m["d"]) if order == "mdy" else (m["d"], m["m"])
+        return _make(y, int(month), int(day)), note
     for pattern in (_D_MON_Y, _MON_D_Y):
         m = pattern.match(s)
         if m:
@@ -202,8 +210,8 @@ def _to_bangkok(date: dt.date, hms: tuple[int, int, int], tz: str) -> dt.date:
         offset = dt.timedelta(0)
     else:
         sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        offset = sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        digits = tz[1:].replace(":", "")  # "+07", "+0700" or "+07:00"
+        offset = sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
     moment = dt.datetime.combine(date, dt.time(*hms), tzinfo=dt.timezone(offset))
     return moment.astimezone(BANGKOK).date()
 

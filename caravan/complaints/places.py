@@ -12,7 +12,10 @@
   Nakorn/Nakhon). ``เมือง``/``Mueang`` alone is the Mueang district of the row's province.
 * **Coordinates**: WGS84 latitude and longitude, placed in the tambon whose boundary covers
   the point; a point in the thin gaps the simplified boundaries leave (within
-  :data:`GAP_TOLERANCE_DEG`, about 200 m, of a tambon) goes to the nearest tambon.
+  :data:`GAP_TOLERANCE_DEG`, about 200 m, of a tambon) goes to the nearest tambon. A row with
+  both names and a point is placed by its names, and the point must agree with them: it lies
+  in the named tambon (or district), or within :data:`AGREE_TOLERANCE_DEG` (about 550 m) of
+  it; otherwise the row is a ``place mismatch`` naming both places.
 
 A tambon name that exists in more than one district (ในเมือง, นาเวียง) is resolved by the
 district or province given in the same row, or the row is rejected as ambiguous. Names and
@@ -39,6 +42,10 @@ from caravan.text import clean
 from caravan.types import PROVINCES
 
 GAP_TOLERANCE_DEG = 0.002  # ~ 200 m
+#: a point within this of the tambon (or district) its row names agrees with the names: the
+#: platforms place points with boundaries of their own, which differ from the simplified ones
+#: here by up to a few hundred metres
+AGREE_TOLERANCE_DEG = 0.005  # ~ 550 m
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +352,29 @@ class Placer:
         for i in np.flatnonzero(best >= 0):
             out[i] = self._codes[best[i]]
         return out
+
+    # ----------------------------------------------------------------- names and points
+    def near(self, place: tuple[str, str, str], lon: float, lat: float) -> bool:
+        """Whether a point lies within :data:`AGREE_TOLERANCE_DEG` of the tambon (or, with
+        no tambon, the district) of ``place`` (after :meth:`place_points`)."""
+        import shapely
+
+        prefix = place[2] or place[1]
+        shapes = [g for c, g in zip(self._codes, self._tree.geometries, strict=True)
+                  if c.startswith(prefix)]  # fmt: skip
+        point = shapely.Point(lon, lat)
+        return any(shapely.distance(point, g) <= AGREE_TOLERANCE_DEG for g in shapes)
+
+    def point_label(self, code: str | None) -> str:
+        """Where :meth:`place_points` put a point, in words."""
+        if code is None:
+            return OUTSIDE
+        return f"in tambon {self.label.get(code, code)} ({self.label.get(code[:4], code[:4])})"
+
+    def place_label(self, place: tuple[str, str, str]) -> str:
+        if place[2]:
+            return f"tambon {self.label.get(place[2], place[2])} ({self.label.get(place[1], '')})"
+        return f"district {self.label.get(place[1], place[1])}"
 
 
 def _quoted(value: str) -> str:

@@ -269,6 +269,13 @@ PERSONAL_HEADERS = frozenset(
         "subject",
         "message",
         "text",
+        # photos of people and houses (the complaint platforms' photo URLs)
+        "photo",
+        "photos",
+        "photo_after",
+        "image",
+        "รูป",
+        "รูปภาพ",
     )
 )
 _PERSONAL_PARTS = tuple(

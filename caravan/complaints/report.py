@@ -16,6 +16,7 @@ from pathlib import Path
 from caravan.atomic import OutputDir, WrittenSet, atomic_write_text
 from caravan.complaints.reader import ComplaintFile
 from caravan.complaints.table import ComplaintTable
+from caravan.complaints.values import IRRELEVANT
 from caravan.csvcells import csv_text, safe_cell
 
 ACCEPTED_COLUMNS = (
@@ -76,11 +77,39 @@ def reason_lines(cf: ComplaintFile, indent: str = "  ") -> list[str]:
     ]
 
 
+#: at most this many unknown category values are listed (the most frequent)
+MAX_UNKNOWN_SHOWN = 10
+
+
+def reading_lines(cf: ComplaintFile) -> list[str]:
+    """For the planner's terminal only: the profile used and why, the outcomes that are not
+    statuses, and the category values nobody knows (screened), counted as "other"."""
+    lines = []
+    if cf.profile_reason:
+        lines.append(f"profile: {cf.profile}, {cf.profile_reason}")
+    irrelevant = cf.outcomes.get(IRRELEVANT, 0)
+    if irrelevant:
+        lines.append(
+            f"outcome: {irrelevant} complaint(s) closed as irrelevant (ไม่เกี่ยวข้อง), read as "
+            "resolved: no reason to visit"
+        )
+    if cf.unknown_categories:
+        shown = cf.unknown_categories[:MAX_UNKNOWN_SHOWN]
+        more = len(cf.unknown_categories) - len(shown)
+        lines.append(
+            "unknown categories, counted as 'other' (map them in a profile, --profile): "
+            + ", ".join(f"{value} {n}" for value, n in shown)
+            + (f", and {more} more" if more > 0 else "")
+        )
+    return lines
+
+
 def check_summary_lines(cf: ComplaintFile) -> list[str]:
     lines = [
         f"read {cf.rows} rows from {cf.source} ({cf.format}): {len(cf.accepted)} accepted, "
         f"{len(cf.rejects)} rejected",
     ]
+    lines += reading_lines(cf)
     if cf.columns:
         lines.append("columns: " + ", ".join(f"{f}='{h}'" for f, h in cf.columns))
     lines += [f"note: {n}" for n in cf.notes]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from caravan import clock
 from caravan.clock import duration_text, hhmm, parse_date, parse_hhmm, parse_week
 from caravan.codes import norm_code
+from caravan.complaints.profiles import profile_argument
 from caravan.errors import ParameterError, check_between
 from caravan.geo.geography import check_level, check_province
 from caravan.travel.matrix import TravelModel
@@ -76,6 +77,9 @@ class PlanRequest:
     encoding: str = ""
     sheet: str = ""
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: how to read the complaint file: a built-in profile (traffy, generic) or a profile TOML
+    #: file (--profile); "" = the built-in profile recognised from the file's header
+    profile: str = ""
     strict: bool = False
     population: str = ""
     provinces: tuple[str, ...] = tuple(PROVINCES)
@@ -116,6 +120,7 @@ class PlanRequest:
             put(name, "" if getattr(self, name) is None else str(getattr(self, name)))
         put("encoding", self.encoding or "")
         put("sheet", self.sheet or "")
+        put("profile", profile_argument(self.profile))
         put("columns", {str(k): _headers(v) for k, v in dict(self.columns).items()})
         provs = {check_province(p) for p in (self.provinces or PROVINCES)}
         put("provinces", tuple(p for p in PROVINCES if p in provs))
@@ -191,6 +196,7 @@ class PlanRequest:
             "encoding": self.encoding,
             "sheet": self.sheet,
             "columns": {k: list(v) for k, v in self.columns.items()},
+            "profile": self.profile,
             "strict": self.strict,
             "population": self.population,
             "provinces": list(self.provinces),

@@ -75,12 +75,16 @@ def read_request_complaints(
     progress: Callable[[int, int], None] | None = None,
 ) -> ComplaintFile:
     """Read the request's complaint file (the built-in sample when it names none) with its
-    reading options; what ``plan_week`` does when it is not given a file already read."""
+    reading options and profile; a complaint with several labels counts under its label of
+    highest weight in the request's weights. What ``plan_week`` does when it is not given a
+    file already read."""
     return read_complaints(
         request.complaints or sample_complaints_path(),
         encoding=request.encoding or None,
         sheet=request.sheet or None,
         columns=dict(request.columns),
+        profile=request.profile or None,
+        category_weight=load_weights(request.weights or None).category_weight,
         today=today,
         geography=geography,
         progress=progress,
