@@ -61,8 +61,6 @@ def complaints_check(file, out, encoding, sheet, column, columns_file, profile, 
     for line in check_summary_lines(cf):
         click.echo(line)
     echo_written(paths, earlier="check")
-    for p in paths:
-        click.echo(f"wrote {p}")
 
 
 @complaints.command("fetch")
