@@ -131,7 +131,7 @@ def test_sample_thai_export_holds_the_plain_rows_and_its_mistakes(tmp_path):
     rows = list(csv.DictReader(plain.open(encoding="utf-8")))
     assert cf.rows == 160
     assert [(r.line, r.field, r.reason) for r in cf.rejects] == [
-        (52, "ตำบล", "no tambon named 'หนองไม่มีจริง' in Yasothon"),
+        (52, "ตำบล", "no tambon of that name in Yasothon (a text of 13 characters)"),
         (102, "เลขทะเบียนรับ", "duplicate id, first seen on line 101"),
         (152, "ลงวันที่", "not a date: '31/11/2569' (month 11 of 2026 has no day 31)"),
     ]

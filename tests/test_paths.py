@@ -198,11 +198,15 @@ def test_plan_json_round_trip_of_the_lines(bent, tmp_path):
     # a plan file without lines (written before caravan drew roads) draws straight lines
     del data["legs"]
     assert plan_from_dict(data).legs == {}
-    for bad in ({"BASE37-3702": [[1, 2], [3, 4]]}, {"A>B": [[1, 2]]}, {"A>B": [["x", 2], [3, 4]]}):
+    for bad, message in (
+        ({"BASE37-3702": [[1, 2], [3, 4]]}, "malformed plan file (ValueError: legs key "),
+        ({"A>B": [[1, 2]]}, "malformed plan file (ValueError: legs "),
+        ({"A>B": [["x", 2], [3, 4]]}, "field 'legs.A>B[0][0]': must be a number, not a text"),
+    ):
         data["legs"] = bad
         with pytest.raises(InputError) as err:
             plan_from_dict(json.loads(json.dumps(data)), source="p.json")
-        assert str(err.value).startswith("p.json: malformed plan file (ValueError: ")
+        assert str(err.value).startswith(f"p.json: {message}")
 
 
 def test_a_road_plan_carries_a_line_for_every_leg(tmp_path):
