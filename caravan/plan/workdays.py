@@ -179,3 +179,27 @@ def working_days(
         )
     return WorkWeek(dates=tuple(dates), days_off=tuple(off), notes=tuple(notes))
 
+
+def started_week_warning(monday: dt.date, *, today: dt.date, week_label: str = "") -> str:
+    """A warning when the week starting ``monday`` has already begun (its Monday is today or
+    earlier): its plan schedules days that have passed. Empty for a week still to come.
+
+    ``caravan plan`` prints it on stderr and still writes the plan (a web page can call it
+    too).
+    A week under way points to ``caravan replan``, which keeps the days already worked."""
+    if monday > today:
+        return ""
+    label = week_label or clock_week_label(monday)
+    sunday = monday + dt.timedelta(days=6)
+    if sunday < today:
+        return (
+            f"week {label} is over ({monday.isoformat()} to {sunday.isoformat()}; today is "
+            f"{today.isoformat()}): this is a plan for a past week"
+        )
+    last_worked = max(monday, today - dt.timedelta(days=1))
+    return (
+        f"week {label} began on {monday.isoformat()} (today is {today.isoformat()}): this "
+        "plan schedules it from Monday on; to keep the visits already made and plan only the "
+        "days left, replan the week's plan instead: caravan replan PLAN.json --done-through "
+        f"{last_worked.isoformat()}"
+    )
