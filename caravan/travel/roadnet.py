@@ -94,6 +94,12 @@ class RoadModel:
     def params(self) -> dict[str, float]:
         return asdict(self)
 
+    def access(self) -> AccessModel:
+        """The local roads between a site and the main roads (the access links)."""
+        return AccessModel(
+            detour_factor=self.access_detour, speed_kmh=self.access_kmh, max_km=self.join_km
+        )
+
 
 @functools.cache
 def road_lines() -> tuple[tuple[str, np.ndarray], ...]:
@@ -239,9 +245,11 @@ def road_matrix(sites: Sequence[Site], model: RoadModel | None = None) -> Travel
     """Drive seconds (whole minutes) and metres between every pair of ``sites``."""
     model = model or RoadModel()
     graph, joined = build_graph(sites, model)
-    access = AccessModel(
-        detour_factor=model.access_detour, speed_kmh=model.access_kmh, max_km=model.join_km
-    )
     return site_matrix(
-        graph, sites, access, model=model.describe(), direct_km=model.direct_km, joined=joined
+        graph,
+        sites,
+        model.access(),
+        model=model.describe(),
+        direct_km=model.direct_km,
+        joined=joined,
     )
