@@ -346,7 +346,13 @@ def test_a_plan_that_drops_reported_visits_is_refused(recorded, tmp_path):
 @pytest.mark.parametrize(
     ("change", "field", "reason"),
     [
-        ({"date": "17 Nov"}, "date", "not a date (YYYY-MM-DD or D/M/YYYY): '17 Nov'"),
+        ({"date": "17 Nov"}, "date", "not a date: '17 Nov'"),
+        ({"date": "32/1/2568"}, "date", "not a date: '32/1/2568' (month 1 of 2025 has no day 32)"),
+        (
+            {"date": "11/25/2026"},
+            "date",
+            "not a date: '11/25/2026' (month 25 does not exist; dates are read day/month/year)",
+        ),
         ({"resolved": "two"}, "resolved", "not a whole number >= 0: 'two'"),
         ({"escalated": "-1"}, "escalated", "not a whole number >= 0: '-1'"),
         ({"visited": "maybe"}, "visited", "not yes or no: 'maybe'"),
@@ -385,6 +391,51 @@ def test_bad_outcome_rows(recorded, tmp_path, change, field, reason):
     assert _last(res) == f"Error: {f}:3: field '{field}': {text}"
     # all rows or none: the good row was not recorded either
     assert sqlite3.connect(db).execute("SELECT count(*) FROM outcomes").fetchone()[0] == before
+
+
+def _thai_forms(day: dt.date) -> list[str]:
+    """The same day as Thai offices and Excel write it (the complaint reader's forms)."""
+    be = day.year + 543
+    month = [
+        "ม.ค.",
+        "ก.พ.",
+        "มี.ค.",
+        "เม.ย.",
+        "พ.ค.",
+        "มิ.ย.",
+        "ก.ค.",
+        "ส.ค.",
+        "ก.ย.",
+        "ต.ค.",
+        "พ.ย.",
+        "ธ.ค.",
+    ][day.month - 1]
+    return [
+        f"{day.day}/{day.month}/{str(be)[2:]}",  # 17/11/69: two-digit Buddhist-era year
+        day.strftime("%d-%m-%Y"),  # 17-11-2026
+        f"{day.day} {month} {str(be)[2:]}",  # 17 พ.ย. 69
+        f"วันที่ {day.day} {month} พ.ศ. {be}".translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")),
+        str((day - dt.date(1899, 12, 30)).days),  # an Excel day number
+    ]
+
+
+def test_outcome_dates_are_read_like_complaint_dates(recorded, tmp_path):
+    _tmp, db0, out = recorded
+    db = tmp_path / "h.sqlite"
+    shutil.copy(db0, db)
+    rows = _template(out)
+    assert len(rows) == 5  # one district a day: each visit's date in another form
+    filled = [
+        {**r, "date": _thai_forms(dt.date.fromisoformat(r["date"]))[i], "resolved": str(i)}
+        for i, r in enumerate(rows)
+    ]
+    res = run_cli(
+        "history", "outcome", str(_write_csv(tmp_path / "o.csv", filled)), "--db", str(db)
+    )
+    assert res.returncode == 0, res.stderr
+    with open_history(db) as hist:
+        got = {(v.date.isoformat(), v.code): v.resolved for v in hist.visits(weeks=["2026-W47"])}
+    assert got == {(r["date"], r["code"]): i for i, r in enumerate(rows)}
 
 
 def test_a_duplicate_outcome_row(recorded, tmp_path):

@@ -27,6 +27,7 @@ import datetime as dt
 import re
 
 from caravan.clock import BANGKOK
+from caravan.complaints.privacy import shown
 from caravan.text import clean
 
 BE_OFFSET = 543
@@ -147,6 +148,14 @@ def parse_date(text: str) -> tuple[dt.date, str]:
     if tz is not None:
         date = _to_bangkok(date, hms, tz)
     return date, note
+
+
+def not_a_date(value: str, exc: DateError) -> str:
+    """The reason every reader of dates in files gives for ``value`` (complaints, outcome
+    files): ``not a date: '32/1/2568' (month 1 of 2025 has no day 32)``."""
+    why = str(exc)
+    detail = "" if why == "not a date" else f" ({why})"
+    return f"not a date: {shown(value)}{detail}"
 
 
 def _date_part(s: str, era: str) -> tuple[dt.date, str]:

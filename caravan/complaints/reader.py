@@ -27,7 +27,7 @@ import numpy as np
 from caravan import clock
 from caravan.complaints.categories import CATEGORY_LABELS
 from caravan.complaints.columns import FIELD_ALIASES, FIELDS, ColumnMap
-from caravan.complaints.dates import DateError, date_of_cell, parse_date
+from caravan.complaints.dates import DateError, date_of_cell, not_a_date, parse_date
 from caravan.complaints.places import (
     BAD_COORDINATES,
     MISMATCH,
@@ -120,9 +120,7 @@ class _Checker:
             try:
                 day, note = parse_date(value)
             except DateError as exc:
-                why = str(exc)
-                detail = "" if why == "not a date" else f" ({why})"
-                return Bad(NOT_A_DATE, "received", f"not a date: {shown(value)}{detail}")
+                return Bad(NOT_A_DATE, "received", not_a_date(value, exc))
         if day > self.today:
             return Bad(FUTURE, "received", f"in the future: {day.isoformat()}")
         if day < EARLIEST:

@@ -15,8 +15,10 @@ skipped, so a half-filled file can be recorded and recorded again later: a visit
 is replaced by the newest one.
 
 ``caravan history outcome FILE`` checks every row against the recorded plans first and
-records all rows or none. Dates may be ``YYYY-MM-DD`` or, as Excel in a Thai locale writes
-them, ``D/M/YYYY`` with a Christian or Buddhist-era year (``1/12/2569``).
+records all rows or none. Dates are read as the complaint reader reads them
+(:mod:`caravan.complaints.dates`): ``2026-12-01``, as Excel in a Thai locale writes them
+(``1/12/2569``, ``01-12-2026``, ``1/12/69``), with Thai or English month names
+(``1 ธ.ค. 69``), or as an Excel day number, with the same one-line error for a bad one.
 """
 
 from __future__ import annotations
@@ -28,31 +30,13 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from caravan.complaints.dates import DateError, not_a_date, parse_date
 from caravan.errors import InputError
 from caravan.history.store import OutcomeRow, VisitRecord
 
 REQUIRED = ("date", "unit", "code", "resolved", "escalated")
 YES = {"yes", "y", "1", "true", "ใช่", "ไป"}
 NO = {"no", "n", "0", "false", "ไม่", "ไม่ใช่", "ไม่ได้ไป"}
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_day(text: str) -> dt.date | None:
-    text = text.strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    m = _DMY.match(text)
-    if not m:
-        return None
-    day, month, year = (int(g) for g in m.groups())
-    if year >= 2400:  # Buddhist era
-        year -= 543
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _count(text: str) -> int | None:
@@ -111,9 +95,10 @@ def read_outcomes(
             for col in ("date", "unit", "code"):
                 if not row.get(col):
                     raise bad(col, "empty")
-            day = parse_day(row["date"])
-            if day is None:
-                raise bad("date", f"not a date (YYYY-MM-DD or D/M/YYYY): '{row['date']}'")
+            try:
+                day, _ = parse_date(row["date"])
+            except DateError as exc:
+                raise bad("date", not_a_date(row["date"], exc)) from None
             if day > today:
                 raise bad(
                     "date",
