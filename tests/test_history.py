@@ -21,6 +21,7 @@ import pytest
 
 from caravan.clock import today as today_bangkok
 from caravan.history.store import APPLICATION_ID, SCHEMA_VERSION, open_history
+from caravan.outputs.labels import THAI_MONTHS_SHORT
 from caravan.outputs.report import season_report
 
 from .conftest import TEST_TODAY as TODAY
@@ -396,20 +397,7 @@ def test_bad_outcome_rows(recorded, tmp_path, change, field, reason):
 def _thai_forms(day: dt.date) -> list[str]:
     """The same day as Thai offices and Excel write it (the complaint reader's forms)."""
     be = day.year + 543
-    month = [
-        "ม.ค.",
-        "ก.พ.",
-        "มี.ค.",
-        "เม.ย.",
-        "พ.ค.",
-        "มิ.ย.",
-        "ก.ค.",
-        "ส.ค.",
-        "ก.ย.",
-        "ต.ค.",
-        "พ.ย.",
-        "ธ.ค.",
-    ][day.month - 1]
+    month = THAI_MONTHS_SHORT[day.month - 1]  # as caravan writes them (outputs.labels)
     return [
         f"{day.day}/{day.month}/{str(be)[2:]}",  # 17/11/69: two-digit Buddhist-era year
         day.strftime("%d-%m-%Y"),  # 17-11-2026
