@@ -327,7 +327,7 @@ class DayOff:
     date: dt.date
     name_th: str
     name_en: str
-    source: str  # "built-in" or "--holiday"
+    source: str  # "built-in", "holidays package" (caravan.plan.workdays) or "--holiday"
 
 
 @dataclass(frozen=True)

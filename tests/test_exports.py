@@ -12,6 +12,8 @@ import io
 import json
 import os
 import struct
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +25,13 @@ from caravan.outputs.ics import fold, plan_ics
 from caravan.outputs.itinerary import itinerary_csv, rejects_csv
 from caravan.outputs.mapdata import PALETTE, SCALE
 from caravan.outputs.planfile import plan_json, read_plan
-from caravan.outputs.staticmap import NO_THAI_FONT_NOTE, find_thai_font, render_png
+from caravan.outputs.staticmap import (
+    NO_THAI_FONT_NOTE,
+    THAI_FONT_CANDIDATES,
+    find_thai_font,
+    fontconfig_thai_fonts,
+    render_png,
+)
 from caravan.plan.week import plan_week
 
 from .browser_support import REQUIRED
@@ -291,6 +299,63 @@ def test_png_shows_routes_and_shading(tiny):
         assert find_thai_font() is not None
     if find_thai_font() is not None:
         assert result.font == find_thai_font() and result.note == ""
+
+
+_CACHE_FILE = (
+    "import matplotlib, matplotlib.font_manager as fm; "
+    "print(matplotlib.get_cachedir() + f'/fontlist-v{fm.FontManager.__version__}.json')"
+)
+_FIND = "from caravan.outputs.staticmap import find_thai_font; print(find_thai_font())"
+
+
+def _python(code: str, env: dict[str, str]) -> str:
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    return res.stdout.strip()
+
+
+def _stale_font_cache(folder: Path) -> dict[str, str]:
+    """A matplotlib configuration folder whose font cache was built before the Thai fonts
+    were installed (the cache, less every font fontconfig lists for Thai); its environment."""
+    env = dict(os.environ, MPLCONFIGDIR=str(folder))
+    cache = Path(_python(_CACHE_FILE, env))  # matplotlib builds the cache here
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    thai = set(fontconfig_thai_fonts())
+    data["ttflist"] = [f for f in data["ttflist"] if f["fname"] not in thai]
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    return env
+
+
+@pytest.mark.skipif(
+    not fontconfig_thai_fonts(), reason="fontconfig knows no Thai font (Debian: fonts-thai-tlwg)"
+)
+def test_a_thai_font_installed_after_matplotlib_built_its_cache_is_found(tmp_path):
+    env = _stale_font_cache(tmp_path / "mpl")
+    no_fontconfig = dict(env, PATH=str(tmp_path / "empty"))
+    assert _python(_FIND, no_fontconfig) == "None"  # the stale cache alone knows none
+    font = _python(_FIND, env)
+    assert font in THAI_FONT_CANDIDATES or font in fontconfig_thai_fonts().values()
+    # the cache was stored again: the next run finds the font without asking fontconfig
+    assert _python(_FIND, no_fontconfig) == font
+
+
+def test_the_font_note_only_when_there_is_really_no_thai_font(tmp_path):
+    env = dict(_stale_font_cache(tmp_path / "mpl"), PATH=str(tmp_path / "empty"))
+    out = tmp_path / "out"
+    args = ("plan", "--province", "35", "--week", "2026-W49", "--time-limit", "1", "--no-map")
+    exe = Path(sys.executable).parent / "caravan"
+    res = subprocess.run(
+        [str(exe), *args, "--png", "--quiet", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.splitlines() == [f"note: {NO_THAI_FONT_NOTE}"]
+    assert (out / "map.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_png_falls_back_to_english_without_a_thai_font(tiny):

@@ -21,7 +21,10 @@ import pytest
 
 from caravan.clock import today as today_bangkok
 from caravan.history.store import APPLICATION_ID, SCHEMA_VERSION, open_history
+from caravan.outputs.labels import THAI_MONTHS_SHORT
+from caravan.outputs.report import season_report
 
+from .conftest import TEST_TODAY as TODAY
 from .conftest import run_cli
 
 PLAN = ("plan", "--province", "35", "--time-limit", "2", "--no-map", "--quiet")
@@ -344,7 +347,13 @@ def test_a_plan_that_drops_reported_visits_is_refused(recorded, tmp_path):
 @pytest.mark.parametrize(
     ("change", "field", "reason"),
     [
-        ({"date": "17 Nov"}, "date", "not a date (YYYY-MM-DD or D/M/YYYY): '17 Nov'"),
+        ({"date": "17 Nov"}, "date", "not a date: '17 Nov'"),
+        ({"date": "32/1/2568"}, "date", "not a date: '32/1/2568' (month 1 of 2025 has no day 32)"),
+        (
+            {"date": "11/25/2026"},
+            "date",
+            "not a date: '11/25/2026' (month 25 does not exist; dates are read day/month/year)",
+        ),
         ({"resolved": "two"}, "resolved", "not a whole number from 0 to 10,000: 'two'"),
         ({"escalated": "-1"}, "escalated", "not a whole number from 0 to 10,000: '-1'"),
         (
@@ -401,6 +410,38 @@ def test_bad_outcome_rows(recorded, tmp_path, change, field, reason):
     assert _last(res) == f"Error: {f}:3: field '{field}': {text}"
     # all rows or none: the good row was not recorded either
     assert sqlite3.connect(db).execute("SELECT count(*) FROM outcomes").fetchone()[0] == before
+
+
+def _thai_forms(day: dt.date) -> list[str]:
+    """The same day as Thai offices and Excel write it (the complaint reader's forms)."""
+    be = day.year + 543
+    month = THAI_MONTHS_SHORT[day.month - 1]  # as caravan writes them (outputs.labels)
+    return [
+        f"{day.day}/{day.month}/{str(be)[2:]}",  # 17/11/69: two-digit Buddhist-era year
+        day.strftime("%d-%m-%Y"),  # 17-11-2026
+        f"{day.day} {month} {str(be)[2:]}",  # 17 พ.ย. 69
+        f"วันที่ {day.day} {month} พ.ศ. {be}".translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")),
+        str((day - dt.date(1899, 12, 30)).days),  # an Excel day number
+    ]
+
+
+def test_outcome_dates_are_read_like_complaint_dates(recorded, tmp_path):
+    _tmp, db0, out = recorded
+    db = tmp_path / "h.sqlite"
+    shutil.copy(db0, db)
+    rows = _template(out)
+    assert len(rows) == 5  # one district a day: each visit's date in another form
+    filled = [
+        {**r, "date": _thai_forms(dt.date.fromisoformat(r["date"]))[i], "resolved": str(i)}
+        for i, r in enumerate(rows)
+    ]
+    res = run_cli(
+        "history", "outcome", str(_write_csv(tmp_path / "o.csv", filled)), "--db", str(db)
+    )
+    assert res.returncode == 0, res.stderr
+    with open_history(db) as hist:
+        got = {(v.date.isoformat(), v.code): v.resolved for v in hist.visits(weeks=["2026-W47"])}
+    assert got == {(r["date"], r["code"]): i for i, r in enumerate(rows)}
 
 
 def test_a_duplicate_outcome_row(recorded, tmp_path):
@@ -461,3 +502,67 @@ def test_an_empty_history(tmp_path):
         f"Error: {db}: the history is empty: record a plan first (caravan plan --commit, or "
         "caravan history record PLAN.json)"
     )
+
+
+@pytest.fixture(scope="module")
+def under_way(tmp_path_factory):
+    """Yasothon, one district a day: 2026-W48 (Monday 23 to Friday 27 November; today is
+    Friday 27) and 2026-W49 (next week) recorded, no outcome yet."""
+    tmp = tmp_path_factory.mktemp("under_way")
+    db = tmp / "history.sqlite"
+    for week in ("2026-W48", "2026-W49"):
+        res = run_cli(*PLAN, "--week", week, "--db", str(db), "--commit", "--out", str(tmp / week))
+        assert res.returncode == 0, res.stderr
+    with open_history(db) as hist:
+        days = sorted({v.date for v in hist.visits()})
+    return tmp, db, days
+
+
+def _report(db: Path, *args: str) -> dict[str, list[str]]:
+    res = run_cli("report", "--from", "2026-W48", "--to", "2026-W49", "--db", str(db), *args)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    header = lines[lines.index("per week:") + 1].split()
+    assert header[:4] == ["week", "visits", "made", "to_come"]
+    rows = {x.split()[0]: x.split()[1:4] for x in lines if x.startswith("2026-W4")}
+    assert (
+        "a visit counts as made once its day has passed (before 2026-11-27) or an outcome says "
+        "so; to_come: planned visits still ahead"
+    ) in lines
+    return rows
+
+
+def test_report_counts_only_the_visits_whose_day_has_passed(under_way, tmp_path):
+    _tmp, db, days = under_way
+    w48 = [dt.date(2026, 11, 23) + dt.timedelta(days=i) for i in range(5)]
+    assert days[:5] == w48 and days[5:] and all(d >= dt.date(2026, 11, 30) for d in days[5:])
+    n49 = str(len(days) - 5)  # fewer: the districts visited in 2026-W48 rest
+    html_file = tmp_path / "report.html"
+    # Monday to Thursday have passed; Friday (today) and next week are still to come
+    assert _report(db, "--html", str(html_file)) == {
+        "2026-W48": ["5", "4", "1"],
+        "2026-W49": [n49, "0", n49],
+    }
+    page = html_file.read_text(encoding="utf-8")
+    assert "<th>to come</th>" in page
+    assert f"<tr><td>2026-W49</td><td>{n49}</td><td>0</td><td>{n49}</td>" in page
+    with open_history(db) as hist:
+        rep = season_report(hist, first="2026-W48", last="2026-W49")
+        next_week = {v.district_code for v in hist.visits(weeks=["2026-W49"])}
+        this_week = {v.district_code for v in hist.visits(weeks=["2026-W48"]) if v.date < TODAY}
+    assert rep.today == TODAY
+    for d in rep.districts:  # a visit still to come is no district's last visit
+        assert d.last_visit is None or d.last_visit < TODAY
+        assert d.visits == (d.code in this_week)
+    assert next_week - this_week  # so that the line above could fail
+
+
+def test_outcomes_decide_whether_a_visit_was_made(under_way, tmp_path):
+    tmp, db, _days = under_way
+    rows = _template(tmp / "2026-W48")
+    assert [r["date"] for r in rows] == [f"2026-11-{d}" for d in (23, 24, 25, 26, 27)]
+    rows[0].update(visited="no")  # Monday's visit did not take place
+    rows[4].update(visited="yes", resolved="1")  # today's visit is done
+    res = run_cli("history", "outcome", str(_write_csv(tmp_path / "o.csv", rows)), "--db", str(db))
+    assert res.returncode == 0, res.stderr
+    assert _report(db)["2026-W48"] == ["5", "4", "0"]

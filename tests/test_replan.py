@@ -7,12 +7,14 @@ import dataclasses
 import datetime as dt
 import io
 import json
+from importlib.metadata import version
 from pathlib import Path
 
+import holidays
 import pytest
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.plan.workdays import builtin_holidays, working_days
+from caravan.plan.workdays import builtin_holidays, package_holidays, working_days
 
 from .conftest import ROOT, run_cli
 
@@ -43,13 +45,64 @@ def test_working_days_of_a_week_with_holidays():
     assert [d.day for d in both.dates] == [8, 9, 10, 11, 12]
     extra = working_days(monday=W50, days=5, holidays=["2026-12-09"])
     assert [d.day for d in extra.dates] == [8, 11]
-    assert working_days(monday=dt.date(2028, 1, 3), days=5).notes == (
-        "caravan has no built-in holidays for 2028: add any with --holiday",
-    )
     with pytest.raises(NoPlanError):
         working_days(monday=W50, days=1)
     with pytest.raises(ParameterError):
         working_days(monday=W50, days=5, holidays=["2026-12-14"])
+
+
+def test_holidays_of_other_years_come_from_the_holidays_package():
+    """2028 is not in the built-in table: Songkran (Thursday 13 and Friday 14 April) comes
+    from the holidays package; Labour Day (Monday 1 May) is a working day for government
+    offices. The note names the source and its version."""
+    songkran = working_days(monday=dt.date(2028, 4, 10), days=5)
+    assert [d.day for d in songkran.dates] == [10, 11, 12]
+    assert [(d.date.day, d.name_th, d.name_en, d.source) for d in songkran.days_off] == [
+        (13, "วันสงกรานต์", "Songkran Festival", "holidays package"),
+        (14, "วันสงกรานต์", "Songkran Festival", "holidays package"),
+    ]
+    assert songkran.notes == (
+        f"holidays of 2028 come from the holidays package {version('holidays')} (caravan's "
+        "own table covers 2026-2027): check them against the Cabinet's calendar and add a day "
+        "off with --holiday",
+    )
+    labour = working_days(monday=dt.date(2028, 5, 1), days=5)
+    assert [d.day for d in labour.dates] == [1, 2, 3, 5]
+    assert [(d.date.day, d.name_en, d.source) for d in labour.days_off] == [
+        (4, "Coronation Day", "holidays package")
+    ]
+    assert not package_holidays(2028).keys() & {dt.date(2028, 1, 8), dt.date(2028, 5, 1)}
+
+
+def test_the_built_in_table_overrides_the_holidays_package():
+    """The package has 3 May 2027 off (Labour Day's substitute); the curated table does not;
+    a week across the new year takes each day from its own year's calendar."""
+    assert dt.date(2027, 5, 3) in holidays.Thailand(years=2027)
+    may = working_days(monday=dt.date(2027, 5, 3), days=5)
+    assert dt.date(2027, 5, 3) in may.dates and may.notes == ()
+    new_year = working_days(monday=dt.date(2027, 12, 27), days=7)
+    assert [(d.date.isoformat(), d.source) for d in new_year.days_off] == [
+        ("2027-12-31", "built-in"),
+        ("2028-01-01", "holidays package"),
+    ]
+
+
+def test_a_2028_plan_names_the_source_of_each_day_off(tmp_path):
+    out = tmp_path / "out"
+    res = run_cli(*PLAN[:-1], "--week", "2028-W15", "--holiday", "2028-04-12", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert (
+        "days off: 2028-04-12 holiday (--holiday) (--holiday); 2028-04-13 Songkran Festival "
+        "(holidays package); 2028-04-14 Songkran Festival (holidays package)"
+    ) in res.stdout.splitlines()
+    assert "note: holidays of 2028 come from the holidays package" in res.stdout
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["parameters"]["dates"] == ["2028-04-10", "2028-04-11"]
+    assert [(d["date"], d["name_th"], d["source"]) for d in plan["days_off"]] == [
+        ("2028-04-12", "วันหยุด (กำหนดเพิ่ม)", "--holiday"),
+        ("2028-04-13", "วันสงกรานต์", "holidays package"),
+        ("2028-04-14", "วันสงกรานต์", "holidays package"),
+    ]
 
 
 @pytest.mark.parametrize(

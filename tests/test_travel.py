@@ -20,9 +20,10 @@ from caravan.travel.roadgraph import (
     load_graph,
     save_graph,
     site_matrix,
+    site_times,
 )
-from caravan.travel.roadnet import RoadModel, road_matrix
-from caravan.types import Site
+from caravan.travel.roadnet import RoadModel, build_graph, road_matrix
+from caravan.types import Site, whole_minutes
 
 from .conftest import haversine_m, run_cli
 from .test_osrm import osrm  # noqa: F401  (the local OSRM test server)
@@ -154,6 +155,22 @@ def test_road_model_every_pair_finite_and_never_shorter_than_the_straight_line(
                 assert m.seconds[i][j] > 0
             # no faster than the fastest class (80 km/h) over the straight line
             assert m.seconds[i][j] >= gc / (80 / 3.6) - 60
+
+
+def test_road_matrix_is_rounded_as_on_numpy_scalars():
+    """The rounding to whole minutes runs on plain lists; the matrix of every built-in site
+    (tambons, districts, bases) is the one rounded number by number on numpy scalars, as it
+    was (benchmarks/road_matrix.py times both)."""
+    sites = list(load_geography().sites.values())
+    model = RoadModel()
+    graph, joined = build_graph(sites, model)
+    sec, met = site_times(graph, sites, model.access(), direct_km=model.direct_km, joined=joined)
+    assert isinstance(sec[0, 1], np.float64) and isinstance(met[0, 1], np.int64)
+    m = road_matrix(sites, model)
+    assert m.seconds == tuple(tuple(whole_minutes(x) for x in row) for row in sec)
+    assert m.metres == tuple(tuple(int(x) for x in row) for row in met)
+    assert {type(x) for row in (*m.seconds, *m.metres) for x in row} == {int}
+    assert len(m.codes) == 256
 
 
 def test_road_model_follows_the_roads_around_the_mountains(district_matrix):

@@ -27,7 +27,7 @@ from caravan.cli.common import (
     travel_model,
     travel_options,
 )
-from caravan.clock import monday_of
+from caravan.clock import monday_of, today
 from caravan.complaints import reading_lines
 from caravan.complaints.profiles import profile_argument
 from caravan.history.store import open_history
@@ -39,6 +39,7 @@ from caravan.outputs.write import write_plan
 from caravan.plan.replan import replan_week
 from caravan.plan.request import HistoryRules, PlanRequest
 from caravan.plan.week import plan_week, read_request_complaints, read_request_history
+from caravan.plan.workdays import started_week_warning
 from caravan.types import ENGINES
 
 
@@ -261,6 +262,9 @@ def plan(
         ),
     )
     check_writable_dir(out)
+    started = started_week_warning(request.monday, today=today(), week_label=request.week)
+    if started:
+        click.echo(f"warning: {started}", err=True)
     if commit:  # refuse an unusable database before planning, not after
         open_history(db).close()
     bar = ReadProgress(quiet)

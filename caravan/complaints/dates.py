@@ -29,6 +29,7 @@ import datetime as dt
 import re
 
 from caravan.clock import BANGKOK
+from caravan.complaints.privacy import quoted_if
 from caravan.text import clean
 
 BE_OFFSET = 543
@@ -174,6 +175,15 @@ def parse_date(text: str, *, era: str = "", order: str = "dmy") -> tuple[dt.date
     if tz is not None:
         date = _to_bangkok(date, hms, tz)
     return date, note
+
+
+def not_a_date(value: str, exc: DateError) -> str:
+    """The reason every reader of dates in files gives for ``value`` (complaints, outcome
+    files): ``not a date: '32/1/2568' (month 1 of 2025 has no day 32)``; a value quoted only
+    when it looks like a date (else ``not a date: a text of 10 characters``)."""
+    why = str(exc)
+    detail = "" if why == "not a date" else f" ({why})"
+    return f"not a date: {quoted_if(value, date_like(value))}{detail}"
 
 
 def _date_part(s: str, era: str, order: str = "dmy") -> tuple[dt.date, str]:

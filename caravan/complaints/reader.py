@@ -29,7 +29,7 @@ import numpy as np
 from caravan import clock
 from caravan.complaints.categories import OTHER, UNSPECIFIED, best_category
 from caravan.complaints.columns import FIELD_ALIASES, FIELDS, ColumnMap, match_columns
-from caravan.complaints.dates import DateError, date_like, date_of_cell, parse_date
+from caravan.complaints.dates import DateError, date_like, date_of_cell, not_a_date, parse_date
 from caravan.complaints.jsonfile import open_json_table
 from caravan.complaints.places import (
     BAD_COORDINATES,
@@ -185,10 +185,7 @@ class _Checker:
             try:
                 day, note = parse_date(value, era=self.profile.era, order=self.profile.day_order)
             except DateError as exc:
-                why = str(exc)
-                detail = "" if why == "not a date" else f" ({why})"
-                what = quoted_if(value, date_like(value))
-                return Bad(NOT_A_DATE, "received", f"not a date: {what}{detail}")
+                return Bad(NOT_A_DATE, "received", not_a_date(value, exc))
         if day > self.today:
             return Bad(FUTURE, "received", f"in the future: {day.isoformat()}")
         if day < EARLIEST:

@@ -17,8 +17,10 @@ is replaced by the newest one.
 ``caravan history outcome FILE`` checks every row against the recorded plans first and
 records all rows or none (:class:`OutcomeChecker` holds the checks, which the web page's
 outcome form shares). A note must not hold personal data (a phone or ID number, a name with
-a title, an address). Dates may be ``YYYY-MM-DD`` or, as Excel in a Thai locale writes
-them, ``D/M/YYYY`` with a Christian or Buddhist-era year (``1/12/2569``).
+a title, an address). Dates are read as the complaint reader reads them
+(:mod:`caravan.complaints.dates`): ``2026-12-01``, as Excel in a Thai locale writes them
+(``1/12/2569``, ``01-12-2026``, ``1/12/69``), with Thai or English month names
+(``1 ธ.ค. 69``), or as an Excel day number, with the same one-line error for a bad one.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from caravan.complaints.dates import DateError, not_a_date, parse_date
 from caravan.complaints.privacy import personal_data_kind, screen_id
 from caravan.complaints.source import read_text
 from caravan.errors import InputError
@@ -39,25 +42,6 @@ from caravan.text import THAI_DIGITS
 REQUIRED = ("date", "unit", "code", "resolved", "escalated")
 YES = {"yes", "y", "1", "true", "ใช่", "ไป"}
 NO = {"no", "n", "0", "false", "ไม่", "ไม่ใช่", "ไม่ได้ไป"}
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_day(text: str) -> dt.date | None:
-    text = text.strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    m = _DMY.match(text)
-    if not m:
-        return None
-    day, month, year = (int(g) for g in m.groups())
-    if year >= 2400:  # Buddhist era
-        year -= 543
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 #: more complaints than this resolved or escalated at one visit is a typo, not a count
@@ -115,9 +99,10 @@ class OutcomeChecker:
         for col in ("date", "unit", "code"):
             if not row.get(col):
                 raise bad(col, "empty")
-        day = parse_day(row["date"])
-        if day is None:
-            raise bad("date", f"not a date (YYYY-MM-DD or D/M/YYYY): '{row['date']}'")
+        try:
+            day, _ = parse_date(row["date"])
+        except DateError as exc:
+            raise bad("date", not_a_date(row["date"], exc)) from None
         if day > self.today:
             raise bad(
                 "date", f"{day.isoformat()} has not come yet (today is {self.today.isoformat()})"

@@ -164,8 +164,14 @@ class VisitRecord:
 
     @property
     def made(self) -> bool:
-        """The visit counts as made unless its outcome says it did not take place."""
+        """For planning (:mod:`caravan.plan.rolling`): the visit counts unless its outcome
+        says it did not take place, a visit still to come included (it is in the plan)."""
         return self.visited is not False
+
+    def made_by(self, today: dt.date) -> bool:
+        """For reporting (``caravan report``): the visit was made when an outcome says so,
+        or, without an outcome, when its day has passed (is before ``today``)."""
+        return self.date < today if self.visited is None else self.visited
 
 
 @dataclass(frozen=True)

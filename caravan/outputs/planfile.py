@@ -6,7 +6,8 @@ unvisited sites and their reasons, the travel model's parameters (the matrix is 
 from them: it is deterministic; ``osm`` and ``osrm`` plans carry it) and the rolling-planning
 sections:
 
-``days_off``  the days of the planned week that are not worked, with their names
+``days_off``  the days of the planned week that are not worked, with their names and
+              ``source``: ``built-in``, ``holidays package`` or ``--holiday``
 ``notes``     calendar and fairness notes (the summary prints them too)
 ``history``   null when no history was used; else the rules' parameters, the sites whose
               score the history changed (``sites``) and the due sites with what became of

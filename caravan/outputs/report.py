@@ -7,6 +7,9 @@
   :func:`season_html` (``caravan report --from WEEK --to WEEK``): visits per district,
   complaints reached and resolved per week, weeks since each district's last visit. The HTML
   page is self-contained: its charts are inline SVG, nothing is loaded from the network.
+  A planned visit counts as made only when an outcome says so or, without an outcome, once
+  its day has passed (before "today", :func:`caravan.clock.today`); the visits still to
+  come are counted apart (``to_come``) and count for nothing else.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from caravan import clock
 from caravan.clock import monday_of, week_labels, weeks_between
 from caravan.errors import InputError
 from caravan.history.store import History, PlanRecord
@@ -174,8 +178,9 @@ def week_table(history: History, week: str) -> list[str]:
 @dataclass(frozen=True)
 class WeekRow:
     week: str
-    visits: int
-    made: int
+    visits: int  # planned (active) visits
+    made: int  # made by today (VisitRecord.made_by)
+    to_come: int  # planned on today or later, without an outcome
     districts: int
     reached: int  # open complaints at the visited sites (made visits)
     resolved: int
@@ -202,6 +207,7 @@ class SeasonReport:
     weeks: tuple[WeekRow, ...]
     districts: tuple[DistrictRow, ...]
     max_gap_weeks: int
+    today: dt.date  # the day the visits were counted as made or still to come
 
 
 def season_report(
@@ -211,9 +217,13 @@ def season_report(
     last: str,
     provinces: Sequence[str] | None = None,
     max_gap_weeks: int | None = None,
+    today: dt.date | None = None,
 ) -> SeasonReport:
+    """The report of the weeks ``first`` to ``last`` as of ``today`` (default
+    :func:`caravan.clock.today`; module docstring)."""
     from caravan.geo.geography import load_geography
 
+    today = today or clock.today()
     weeks = week_labels(first, last)
     recorded = history.weeks()
     in_plans = {p for rec in history.plans() if rec.week in weeks for p in rec.provinces}
@@ -232,12 +242,13 @@ def season_report(
     week_rows = []
     for w in weeks:
         vs = [v for v in in_range if v.week == w]
-        made = [v for v in vs if v.made]
+        made = [v for v in vs if v.made_by(today)]
         week_rows.append(
             WeekRow(
                 week=w,
                 visits=len(vs),
                 made=len(made),
+                to_come=sum(v.visited is None and v.date >= today for v in vs),
                 districts=len({v.district_code for v in made}),
                 reached=sum(v.open_complaints for v in made),
                 resolved=sum(v.resolved for v in made),
@@ -246,10 +257,10 @@ def season_report(
             )
         )
     geo = load_geography()
-    count: Counter[str] = Counter(v.district_code for v in in_range if v.made)
+    count: Counter[str] = Counter(v.district_code for v in in_range if v.made_by(today))
     last_visit: dict[str, dt.date] = {}
     for v in all_visits:
-        if v.made and v.date > last_visit.get(v.district_code, dt.date.min):
+        if v.made_by(today) and v.date > last_visit.get(v.district_code, dt.date.min):
             last_visit[v.district_code] = v.date
     districts = []
     for s in geo.candidates(level="district", provinces=provs):
@@ -272,36 +283,52 @@ def season_report(
         weeks=tuple(week_rows),
         districts=tuple(districts),
         max_gap_weeks=DEFAULT_MAX_GAP_WEEKS["district"] if max_gap_weeks is None else max_gap_weeks,
+        today=today,
+    )
+
+
+WEEK_COLUMNS = (
+    "week",
+    "visits",
+    "made",
+    "to_come",
+    "districts",
+    "complaints_reached",
+    "resolved",
+    "escalated",
+    "outcomes_reported",
+)
+
+
+def _week_rows(rep: SeasonReport) -> list[tuple[object, ...]]:
+    """One row per week, the columns of :data:`WEEK_COLUMNS`."""
+    return [
+        (
+            w.week,
+            w.visits,
+            w.made,
+            w.to_come,
+            w.districts,
+            w.reached,
+            w.resolved,
+            w.escalated,
+            f"{w.reported}/{w.visits}",
+        )
+        for w in rep.weeks
+    ]
+
+
+def _made_rule(rep: SeasonReport) -> str:
+    return (
+        f"a visit counts as made once its day has passed (before {rep.today.isoformat()}) or "
+        "an outcome says so; to_come: planned visits still ahead"
     )
 
 
 def season_tables(rep: SeasonReport) -> list[str]:
     lines = [f"season report {rep.first} to {rep.last} ({rep.source})", "", "per week:"]
-    lines += text_table(
-        (
-            "week",
-            "visits",
-            "made",
-            "districts",
-            "complaints_reached",
-            "resolved",
-            "escalated",
-            "outcomes_reported",
-        ),
-        [
-            (
-                w.week,
-                w.visits,
-                w.made,
-                w.districts,
-                w.reached,
-                w.resolved,
-                w.escalated,
-                f"{w.reported}/{w.visits}",
-            )
-            for w in rep.weeks
-        ],
-    )
+    lines += text_table(WEEK_COLUMNS, _week_rows(rep))
+    lines.append(_made_rule(rep))
     tot = (
         sum(w.visits for w in rep.weeks),
         sum(w.reached for w in rep.weeks),
@@ -434,19 +461,6 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def season_html(rep: SeasonReport) -> str:
     title = f"caravan season report {rep.first} to {rep.last}"
-    week_rows = [
-        (
-            w.week,
-            w.visits,
-            w.made,
-            w.districts,
-            w.reached,
-            w.resolved,
-            w.escalated,
-            f"{w.reported}/{w.visits}",
-        )
-        for w in rep.weeks
-    ]
     district_rows = [
         (
             d.province_code,
@@ -477,24 +491,12 @@ h2 {{ margin-top: 28px; }}
 <h1>{_esc(title)}</h1>
 <p class="note">History: {_esc(rep.source)}. Complaints reached: open complaints at the
 visited sites when the visit was planned; resolved and escalated: as reported by the field
-teams (outcome files). A visit reported as not made counts for nothing.</p>
+teams (outcome files). A visit reported as not made counts for nothing; {
+        _esc(_made_rule(rep).replace("to_come", "to come"))
+    }.</p>
 <h2>Complaints reached and resolved per week</h2>
 {_svg_week_bars(rep)}
-{
-        _html_table(
-            (
-                "week",
-                "visits",
-                "made",
-                "districts",
-                "complaints reached",
-                "resolved",
-                "escalated",
-                "outcomes reported",
-            ),
-            week_rows,
-        )
-    }
+{_html_table([c.replace("_", " ") for c in WEEK_COLUMNS], _week_rows(rep))}
 <h2>Visits per district</h2>
 {_svg_district_bars(rep, "visits", "visits per district", None)}
 <h2>Weeks since each district's last visit (as of {_esc(rep.last)})</h2>

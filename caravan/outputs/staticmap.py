@@ -11,16 +11,22 @@ the symbols.
 
 Thai labels need a font with Thai letters. :func:`find_thai_font` looks for one that
 matplotlib can use (Sarabun, TH Sarabun New, Noto Sans Thai, Leelawadee UI, Tahoma, then the
-TLWG fonts of Debian's ``fonts-thai-tlwg``: Loma, Garuda, ...). Without one, every label is
-in English (site names included) and :attr:`PngResult.note` says so.
+TLWG fonts of Debian's ``fonts-thai-tlwg``: Loma, Garuda, ..., then any font fontconfig
+knows to cover Thai). matplotlib keeps its font list in a cache built once; a Thai font
+installed after that (``apt-get install fonts-thai-tlwg``) is found through fontconfig
+(``fc-list :lang=th``), added and the cache stored again. Only when there is really no Thai
+font is every label in English (site names included), and :attr:`PngResult.note` says so.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import shutil
+import subprocess
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from caravan import __version__
 from caravan.outputs.labels import date_label
@@ -62,6 +68,7 @@ NO_THAI_FONT_NOTE = (
     "Debian's fonts-thai-tlwg or Noto Sans Thai)"
 )
 AUTO = "auto"
+_FONT_FILES = (".ttf", ".otf", ".ttc")  # what matplotlib can draw with
 
 
 @dataclass(frozen=True)
@@ -80,11 +87,50 @@ def _has_thai(path: str) -> bool:
         return False
 
 
-@cache
-def find_thai_font(candidates: tuple[str, ...] = THAI_FONT_CANDIDATES) -> str | None:
-    """The first font family in ``candidates`` that matplotlib knows and that has Thai."""
-    from matplotlib import font_manager
+def fontconfig_thai_fonts() -> dict[str, str]:
+    """The font files fontconfig knows to cover Thai (``fc-list :lang=th``), with their
+    family: ``{path: family}``; empty where fontconfig is missing."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return {}
+    try:
+        out = subprocess.run(
+            [exe, "--format=%{file}\t%{family[0]}\n", ":lang=th"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    fonts = {}
+    for line in out.splitlines():
+        path, _, family = line.partition("\t")
+        if family and Path(path).suffix.lower() in _FONT_FILES:
+            fonts[path] = family
+    return fonts
 
+
+def _refresh_font_cache(font_manager, system: dict[str, str]) -> None:
+    """Add the Thai fonts of ``system`` that matplotlib's font list lacks (a cache built
+    before they were installed), and store the list, so that this happens once."""
+    import matplotlib
+
+    fm = font_manager.fontManager
+    known = {f.fname for f in fm.ttflist}
+    added = False
+    for path in sorted(set(system) - known):
+        try:
+            fm.addfont(path)
+            added = True
+        except (OSError, RuntimeError, ValueError):
+            continue
+    if added:
+        cache = Path(matplotlib.get_cachedir(), f"fontlist-v{fm.__version__}.json")
+        font_manager.json_dump(fm, cache)  # only warns when the folder is read-only
+
+
+def _thai_family(font_manager, candidates: tuple[str, ...]) -> str | None:
     paths: dict[str, list[str]] = {}
     for f in font_manager.fontManager.ttflist:
         paths.setdefault(f.name, []).append(f.fname)
@@ -92,6 +138,27 @@ def find_thai_font(candidates: tuple[str, ...] = THAI_FONT_CANDIDATES) -> str | 
         if any(_has_thai(p) for p in paths.get(name, [])):
             return name
     return None
+
+
+@cache
+def find_thai_font(candidates: tuple[str, ...] | None = None) -> str | None:
+    """The first font family in ``candidates`` that matplotlib knows and that has Thai.
+
+    ``None`` (the default) means :data:`THAI_FONT_CANDIDATES`, then any other family that
+    fontconfig knows to cover Thai. When matplotlib's font list (its cache, built once)
+    lacks a Thai font file that fontconfig knows, for example one installed after
+    matplotlib built its cache, the file is added and the cache stored again, once."""
+    from matplotlib import font_manager
+
+    found = _thai_family(font_manager, candidates or THAI_FONT_CANDIDATES)
+    if found is not None:
+        return found
+    system = fontconfig_thai_fonts()  # asked only when matplotlib knows none
+    if not system:
+        return None
+    _refresh_font_cache(font_manager, system)
+    others = () if candidates else tuple(sorted(set(system.values())))
+    return _thai_family(font_manager, (*(candidates or THAI_FONT_CANDIDATES), *others))
 
 
 def _polygon_path(geometry: dict):

@@ -2,7 +2,14 @@
 
 The built-in calendar is ``data/holidays/th_2026_2027.csv`` (its sources are in
 ``data/holidays/README.md``): the government holidays, substitution days and special
-holidays of 2026 and 2027. caravan never fetches holidays from the internet.
+holidays of 2026 and 2027, curated by hand. For any other year the days off come from the
+``holidays`` package's Thai calendar (installed with caravan, computed offline): its public
+and government categories, which are the days government offices close, less National
+Labour Day and its substitute day (only the private and financial sectors close) and
+National Children's Day (a Saturday observance), as the built-in table leaves them out
+too. Where both know a year, the built-in table wins. Every day off says where it came
+from (:attr:`~caravan.types.DayOff.source`): ``built-in``, ``holidays package`` or
+``--holiday``. caravan never fetches holidays from the internet.
 
 The working days of a week are the first ``days`` days from its Monday, minus the holidays
 among them. ``--holiday DATE`` adds a day off (a local holiday, a special holiday announced
@@ -26,6 +33,8 @@ from caravan.types import DayOff
 
 CALENDAR_FILE = ("holidays", "th_2026_2027.csv")
 COVERED_YEARS = (2026, 2027)
+#: where a day off comes from (:attr:`caravan.types.DayOff.source`)
+BUILTIN, PACKAGE, OPTION = "built-in", "holidays package", "--holiday"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,51 @@ def builtin_holidays() -> dict[dt.date, Holiday]:
             day = dt.date.fromisoformat(row["date"])
             out[day] = Holiday(day, row["kind"], row["status"], row["name_th"], row["name_en"])
     return out
+
+
+#: holidays of the ``holidays`` package's calendar that government offices work on
+_NOT_GOVERNMENT_DAYS_OFF = ("วันแรงงานแห่งชาติ", "วันเด็กแห่งชาติ")
+
+
+@cache
+def package_holidays(year: int) -> dict[dt.date, Holiday]:
+    """The government days off of ``year`` from the ``holidays`` package (module
+    docstring), by date, with their Thai and English names."""
+    import holidays as holidays_package
+
+    def calendar(language: str):
+        return holidays_package.Thailand(
+            years=year, categories=("public", "government"), language=language
+        )
+
+    thai, english = calendar("th"), calendar("en_US")
+    out: dict[dt.date, Holiday] = {}
+    for day in sorted(thai):
+        kept = [
+            (th, en)
+            for th, en in zip(thai.get_list(day), english.get_list(day), strict=True)
+            if not any(word in th for word in _NOT_GOVERNMENT_DAYS_OFF)
+        ]
+        if kept:
+            name_th, name_en = ("; ".join(names) for names in zip(*kept, strict=True))
+            out[day] = Holiday(day, "holiday", "computed", name_th, name_en)
+    return out
+
+
+def package_version() -> str:
+    from importlib.metadata import version
+
+    return version("holidays")
+
+
+def holiday_on(day: dt.date) -> DayOff | None:
+    """The day off ``day`` is by the calendars (the built-in table for the years it covers,
+    else the ``holidays`` package), or None."""
+    if day.year in COVERED_YEARS:
+        h, source = builtin_holidays().get(day), BUILTIN
+    else:
+        h, source = package_holidays(day.year).get(day), PACKAGE
+    return None if h is None else DayOff(day, h.name_th, h.name_en, source)
 
 
 @dataclass(frozen=True)
@@ -88,32 +142,29 @@ def working_days(
         raise ParameterError(
             f"{both[0].isoformat()} is both a --holiday and a --workday", param="--workday"
         )
-    builtin = builtin_holidays()
     span = [monday + dt.timedelta(days=i) for i in range(days)]
     chosen = sorted(set(span) | set(work))
     off: list[DayOff] = []
     dates: list[dt.date] = []
     for day in chosen:
-        if day in work:
-            dates.append(day)
-        elif day in extra:
-            off.append(DayOff(day, "วันหยุด (กำหนดเพิ่ม)", "holiday (--holiday)", "--holiday"))
-        elif day in builtin:
-            h = builtin[day]
-            off.append(DayOff(day, h.name_th, h.name_en, "built-in"))
+        holiday = None if day in work else holiday_on(day)
+        if day in extra:
+            off.append(DayOff(day, "วันหยุด (กำหนดเพิ่ม)", "holiday (--holiday)", OPTION))
+        elif holiday is not None:
+            off.append(holiday)
         else:
             dates.append(day)
     notes = []
     years = sorted({d.year for d in chosen} - set(COVERED_YEARS))
     if years:
         notes.append(
-            f"caravan has no built-in holidays for {', '.join(map(str, years))}: "
-            "add any with --holiday"
+            f"holidays of {', '.join(map(str, years))} come from the holidays package "
+            f"{package_version()} (caravan's own table covers 2026-2027): check them against "
+            "the Cabinet's calendar and add a day off with --holiday"
         )
+    builtin = builtin_holidays()
     provisional = [
-        builtin[d.date]
-        for d in off
-        if d.source == "built-in" and builtin[d.date].status != "official"
+        builtin[d.date] for d in off if d.source == BUILTIN and builtin[d.date].status != "official"
     ]
     for h in provisional:
         notes.append(
@@ -127,3 +178,28 @@ def working_days(
             "use --workday DATE to work on one of them"
         )
     return WorkWeek(dates=tuple(dates), days_off=tuple(off), notes=tuple(notes))
+
+
+def started_week_warning(monday: dt.date, *, today: dt.date, week_label: str = "") -> str:
+    """A warning when the week starting ``monday`` has already begun (its Monday is today or
+    earlier): its plan schedules days that have passed. Empty for a week still to come.
+
+    ``caravan plan`` prints it on stderr and still writes the plan (a web page can call it
+    too).
+    A week under way points to ``caravan replan``, which keeps the days already worked."""
+    if monday > today:
+        return ""
+    label = week_label or clock_week_label(monday)
+    sunday = monday + dt.timedelta(days=6)
+    if sunday < today:
+        return (
+            f"week {label} is over ({monday.isoformat()} to {sunday.isoformat()}; today is "
+            f"{today.isoformat()}): this is a plan for a past week"
+        )
+    last_worked = max(monday, today - dt.timedelta(days=1))
+    return (
+        f"week {label} began on {monday.isoformat()} (today is {today.isoformat()}): this "
+        "plan schedules it from Monday on; to keep the visits already made and plan only the "
+        "days left, replan the week's plan instead: caravan replan PLAN.json --done-through "
+        f"{last_worked.isoformat()}"
+    )

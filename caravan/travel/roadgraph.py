@@ -315,6 +315,27 @@ def site_matrix(
     nearest roads, added as nodes). Pairs of sites at most ``direct_km`` apart (straight)
     are also joined directly by an access link. A path never passes through a third site,
     so the time between two sites does not depend on which other sites are in the matrix."""
+    sec, met = site_times(graph, sites, access, direct_km=direct_km, joined=joined)
+    # Rounded on plain Python floats and ints (.tolist()): the same numbers as on numpy
+    # scalars, several times faster (benchmarks/road_matrix.py, benchmarks/RESULTS.md).
+    return TravelMatrix(
+        codes=tuple(s.code for s in sites),
+        seconds=tuple(tuple(whole_minutes(x) for x in row) for row in sec.tolist()),
+        metres=tuple(tuple(row) for row in met.tolist()),
+        model=model,
+    )
+
+
+def site_times(
+    graph: RoadGraph,
+    sites: Sequence[Site],
+    access: AccessModel,
+    *,
+    direct_km: float = 0.0,
+    joined: Sequence[np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The fastest paths of :func:`site_matrix`, not rounded: seconds (float) and metres
+    (int) between every pair of ``sites``, zero on the diagonal."""
     from scipy.sparse.csgraph import dijkstra
 
     g = _join_sites(graph, sites, access, direct_km=direct_km, joined=joined)
@@ -337,12 +358,7 @@ def site_matrix(
         sec[i] = row_t
     np.fill_diagonal(sec, 0)
     np.fill_diagonal(met, 0)
-    return TravelMatrix(
-        codes=tuple(s.code for s in sites),
-        seconds=tuple(tuple(whole_minutes(x) for x in row) for row in sec),
-        metres=tuple(tuple(int(x) for x in row) for row in met),
-        model=model,
-    )
+    return sec, met
 
 
 def site_paths(

@@ -95,6 +95,12 @@ class RoadModel:
     def params(self) -> dict[str, float]:
         return asdict(self)
 
+    def access(self) -> AccessModel:
+        """The local roads between a site and the main roads (the access links)."""
+        return AccessModel(
+            detour_factor=self.access_detour, speed_kmh=self.access_kmh, max_km=self.join_km
+        )
+
 
 @functools.cache
 def road_lines() -> tuple[tuple[str, np.ndarray], ...]:
@@ -236,12 +242,6 @@ def _bridges(lonlat: np.ndarray, src: list[int], dst: list[int]) -> list[tuple[i
     return out
 
 
-def _access(model: RoadModel) -> AccessModel:
-    return AccessModel(
-        detour_factor=model.access_detour, speed_kmh=model.access_kmh, max_km=model.join_km
-    )
-
-
 def road_matrix(sites: Sequence[Site], model: RoadModel | None = None) -> TravelMatrix:
     """Drive seconds (whole minutes) and metres between every pair of ``sites``."""
     model = model or RoadModel()
@@ -249,7 +249,7 @@ def road_matrix(sites: Sequence[Site], model: RoadModel | None = None) -> Travel
     return site_matrix(
         graph,
         sites,
-        _access(model),
+        model.access(),
         model=model.describe(),
         direct_km=model.direct_km,
         joined=joined,
@@ -264,4 +264,4 @@ def road_paths(
     matrix, so that the roads are split at the same points."""
     model = model or RoadModel()
     graph, joined = build_graph(sites, model)
-    return site_paths(graph, sites, _access(model), pairs, direct_km=model.direct_km, joined=joined)
+    return site_paths(graph, sites, model.access(), pairs, direct_km=model.direct_km, joined=joined)
