@@ -262,9 +262,6 @@ def plan(
         ),
     )
     check_writable_dir(out)
-    started = started_week_warning(request.monday, today=today(), week_label=request.week)
-    if started:
-        click.echo(f"warning: {started}", err=True)
     if commit:  # refuse an unusable database before planning, not after
         open_history(db).close()
     bar = ReadProgress(quiet)
@@ -283,6 +280,10 @@ def plan(
     paths = write_plan(
         result, out, with_map=not no_map, png=png, calendar=calendar, map_assets=map_assets
     )
+    # after the files, so that a failed run still prints its error as its only line
+    started = started_week_warning(request.monday, today=today(), week_label=request.week)
+    if started:
+        click.echo(f"warning: {started}", err=True)
     finish(result, paths, out, commit=commit, db=db, quiet=quiet, png=png, cfile=cfile)
 
 
