@@ -45,6 +45,7 @@ from caravan.errors import NoPlanError, ParameterError
 from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_classes
 from caravan.solver.problem import Problem, Solution, evaluate
 from caravan.solver.scaling import Scaled, scale
+from caravan.solver.tours import EngineUnsuitable, solve_tours
 from caravan.types import ENGINES
 
 #: progress(elapsed seconds, best objective so far, bound or None)
@@ -58,10 +59,6 @@ CIRCUIT_MAX_SITES = 30
 POOL_SIZE = 5_000
 #: beyond this many routes per class the recombination adds no "minus one visit" variants
 MAX_RECOMBINE_ROUTES = 20_000
-
-
-class EngineUnsuitable(ParameterError):
-    """The chosen engine cannot handle this problem (for example too many routes)."""
 
 
 def _path_travel(problem: Problem, k: int, order: Sequence[int]) -> int:
@@ -519,6 +516,20 @@ def solve(
             bound=0.0,
             seconds=0.0,
         )
+    if problem.is_tour:
+        sol = solve_tours(
+            problem,
+            sc,
+            lambda trips, **kw: solve(trips, engine=engine, progress=None, **kw),
+            engine=engine,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+        )
+        if progress:
+            progress(sol.seconds, sol.objective, sol.bound)
+        return sol
     if engine == "routing":
         return _solve_routing(problem, sc, time_limit=time_limit, start=start, progress=progress)
     if engine == "pyvrp":

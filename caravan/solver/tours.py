@@ -1,0 +1,208 @@
+"""The engines for tours (problems whose days may end at lodgings).
+
+``"exact"``
+    Every useful day route from each possible start (the tours' starts, their ends and the
+    lodgings) to each possible end (:func:`caravan.solver.tourpack.enumerate_day_routes`),
+    then the best tours made of them (:func:`caravan.solver.tourpack.pack`). Proven
+    optimal when the program finishes in time; raises :class:`EngineUnsuitable` when the
+    routes are too many.
+``"pyvrp"`` (the heuristic)
+    When every tour starts and ends at the same site (a caravan unit's base), the days as
+    day trips first (the vehicle engines of :mod:`caravan.solver.solve` on the same days
+    without lodgings: PyVRP, or the exact engine when it is quick); then the iterated local
+    search of :mod:`caravan.solver.tourls` from there, with nights away; then the best
+    recombination of the day routes of every good solution it met (``tourpack.pack``). The
+    solution's engine reads ``"search"``. No bound of its own.
+``"auto"``
+    The exact engine when its routes can be enumerated within a share of the time and the
+    program is solved in time; else the heuristic, lent the exact engine's bound when there
+    is one.
+
+``"routing"`` plans day trips only: asking it for a problem with lodgings is an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from caravan.errors import NoPlanError, ParameterError
+from caravan.solver import tourls
+from caravan.solver.enumeration import TooManyRoutes
+from caravan.solver.problem import Problem, Solution, evaluate, make_problem
+from caravan.solver.scaling import Scaled
+from caravan.solver.tourpack import enumerate_day_routes, pack, routes_of
+
+#: above this many day routes, "auto" prefers the heuristic
+AUTO_MAX_ROUTES = 150_000
+#: the share of the time the heuristic gives the day trips it starts from
+DAY_TRIP_SHARE = 0.25
+#: the share of the time kept for the recombination of the heuristic's pool
+PACK_SHARE = 0.15
+
+
+def _required_names(problem: Problem) -> str:
+    return ", ".join(problem.names[r] for r in sorted(problem.required))
+
+
+def solve_exact(
+    problem: Problem,
+    sc: Scaled,
+    *,
+    time_limit: float,
+    start: float,
+    enumeration_share: float,
+    max_routes: int | None,
+) -> Solution:
+    """Enumerate every useful day route, then pack (module docstring)."""
+    deadline = start + max(0.2, time_limit * enumeration_share)
+    routes, labels = enumerate_day_routes(problem, sc, deadline=deadline)
+    if max_routes is not None and len(routes) > max_routes:
+        raise TooManyRoutes(f"{len(routes)} day routes")
+    left = time_limit - (time.monotonic() - start)
+    plan = pack(problem, sc, routes, time_limit=max(0.5, left))
+    if plan.infeasible:
+        raise NoPlanError(
+            f"the required sites ({_required_names(problem)}) cannot all be served: there "
+            "are not enough days to reach them within the day windows and the nights away "
+            "allowed"
+        )
+    if not plan.feasible:
+        raise TooManyRoutes("no packing found within the time limit")
+    return evaluate(
+        problem,
+        plan.sequences,
+        ends=plan.ends,
+        engine="exact",
+        status="optimal" if plan.optimal else "feasible",
+        bound=None if plan.bound is None else sc.objective_bound(plan.bound),
+        seconds=time.monotonic() - start,
+        detail={"routes_enumerated": len(routes), "labels": labels},
+    )
+
+
+#: solve(problem, time_limit=...) for a problem without lodgings (the vehicle engines)
+DayTripSolver = Callable[..., Solution]
+
+
+class EngineUnsuitable(ParameterError):
+    """The chosen engine cannot handle this problem (for example too many routes)."""
+
+
+def _day_trips(
+    problem: Problem, solve: DayTripSolver, *, time_limit: float, seed: int, workers: int
+):
+    """The same days without lodgings, solved by the vehicle engines: a first tour plan
+    (sequences, ends), or None when the tours do not all start and end at home."""
+    if any(t.start != t.end for t in problem.tours):
+        return None
+    trips = make_problem(
+        durations=problem.durations,
+        prizes=problem.prizes,
+        service=problem.service,
+        vehicles=problem.vehicles,
+        travel_weight=problem.travel_weight,
+        names=problem.names,
+    )
+    try:
+        sol = solve(trips, time_limit=time_limit, seed=seed, workers=workers)
+    except NoPlanError:  # required sites that only a night away can serve
+        return None
+    return [list(r.sites) for r in sol.routes], [v.end for v in problem.vehicles]
+
+
+def solve_heuristic(
+    problem: Problem,
+    sc: Scaled,
+    day_trips: DayTripSolver,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    start: float,
+) -> Solution:
+    """Day trips, the local search from them, then the recombination (module docstring)."""
+    left = time_limit - (time.monotonic() - start)
+    first = _day_trips(
+        problem, day_trips, time_limit=max(0.3, left * DAY_TRIP_SHARE), seed=seed, workers=workers
+    )
+    left = time_limit - (time.monotonic() - start)
+    best, pool = tourls.search(
+        problem, sc, time_limit=max(0.2, left * (1 - PACK_SHARE)), seed=seed, start=first
+    )
+    if first is not None:
+        pool.append(first)
+    left = time_limit - (time.monotonic() - start)
+    plan = pack(problem, sc, routes_of(problem, sc, pool), time_limit=max(0.3, left))
+    detail = {"pool_solutions": len(pool), "recombined": plan.feasible}
+    candidates = []
+    if plan.feasible:
+        candidates.append((list(plan.sequences), list(plan.ends)))
+    if best is not None:
+        candidates.append(best)
+    if not candidates:
+        raise NoPlanError(
+            f"no plan serving every required site ({_required_names(problem)}) was found"
+        )
+    sols = [
+        evaluate(
+            problem,
+            seqs,
+            ends=ends,
+            engine="search",
+            status="feasible",
+            seconds=time.monotonic() - start,
+            detail=detail,
+        )
+        for seqs, ends in candidates
+    ]
+    return max(sols, key=lambda s: s.objective)
+
+
+def solve_tours(
+    problem: Problem,
+    sc: Scaled,
+    day_trips: DayTripSolver,
+    *,
+    engine: str,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    start: float,
+) -> Solution:
+    """A problem with lodgings, by ``engine`` (module docstring)."""
+    if engine == "routing":
+        raise EngineUnsuitable(
+            "the routing engine plans day trips only; use auto, exact or pyvrp for tours",
+            param="engine",
+        )
+    exact = None
+    if engine in ("auto", "exact"):
+        try:
+            exact = solve_exact(
+                problem,
+                sc,
+                time_limit=time_limit if engine == "exact" else time_limit * 0.5,
+                start=start,
+                enumeration_share=0.9 if engine == "exact" else 0.3,
+                max_routes=None if engine == "exact" else AUTO_MAX_ROUTES,
+            )
+        except TooManyRoutes as exc:
+            if engine == "exact":
+                raise EngineUnsuitable(
+                    f"too many routes to enumerate ({exc}); use engine 'auto' or 'pyvrp'",
+                    param="engine",
+                ) from None
+        if exact is not None and (engine == "exact" or exact.status == "optimal"):
+            return exact
+    found = solve_heuristic(
+        problem, sc, day_trips, time_limit=time_limit, seed=seed, workers=workers, start=start
+    )
+    if exact is None:
+        return found
+    if exact.objective >= found.objective:
+        return exact
+    bound = exact.bound
+    status = "optimal" if bound is not None and found.objective >= bound - 1e-9 else "feasible"
+    return dataclasses.replace(found, bound=bound, status=status)
