@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import math
 import sys
 import time
@@ -66,7 +67,7 @@ def read_instance(path: Path) -> Instance:
 def scale_for(inst: Instance) -> int:
     """10^9, or less so that ``sum(T_d) x S`` stays below 10^14."""
     total = sum(inst.trips)
-    return 10 ** min(9, int(math.floor(14 - math.log10(max(total, 1.0)))))
+    return 10 ** min(9, math.floor(14 - math.log10(max(total, 1.0))))
 
 
 def build(inst: Instance):
@@ -76,7 +77,7 @@ def build(inst: Instance):
     dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
     durations = np.rint(dist * s).astype(np.int64)
     nh = len(inst.hotels)
-    days = tuple(Day(0, int(math.floor((t + 5e-7) * s))) for t in inst.trips)
+    days = tuple(Day(0, math.floor((t + 5e-7) * s)) for t in inst.trips)
     problem = make_problem(
         durations=durations,
         prizes=[0] * nh + list(inst.scores),
@@ -100,7 +101,7 @@ def check(inst: Instance, dist: np.ndarray, sol) -> tuple[int, list[str]]:
         if r.end >= nh:
             errors.append(f"trip {d + 1} ends at vertex {r.end}, not a hotel")
         path = [r.start, *r.sites, r.end]
-        length = sum(dist[a, b] for a, b in zip(path, path[1:], strict=False))
+        length = sum(dist[a, b] for a, b in itertools.pairwise(path))
         if length > inst.trips[d] + TOLERANCE:
             errors.append(f"trip {d + 1} is {length:.7f} long, limit {inst.trips[d]}")
         for v in r.sites:
@@ -132,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.every > 1:
         chosen = [r for i, r in enumerate(chosen) if i % args.every == 0]
     print(f"{len(chosen)} instances, {args.time_limit:g} s each", flush=True)
-    print(f"{'instance':32} {'best':>6} {'proven':>6} {'score':>6} {'gap%':>6} {'status':>8} {'s':>5}")
+    print(
+        f"{'instance':32} {'best':>6} {'proven':>6} {'score':>6} {'gap%':>6} {'status':>8} {'s':>5}"
+    )
     results = []
     for r in chosen:
         inst = read_instance(ROOT / "instances" / r["set"] / f"{r['instance']}.ophs")
@@ -143,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         score, errors = check(inst, dist, sol)
         best = int(r["best_known"])
         gap = 100.0 * (best - score) / best
-        results.append((r["set"], r["proven_optimal"] == "yes", score >= best, gap, seconds, errors))
+        results.append(
+            (r["set"], r["proven_optimal"] == "yes", score >= best, gap, seconds, errors)
+        )
         print(
             f"{r['set'] + '/' + r['instance']:32} {best:6d} {r['proven_optimal']:>6} "
             f"{score:6d} {gap:6.2f} {sol.status:>8} {seconds:5.1f}"
@@ -151,8 +156,10 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print()
-    print(f"{'set':14} {'n':>4} {'matched':>8} {'proven':>7} {'matched':>8} {'avg gap%':>9} "
-          f"{'worst%':>7} {'avg s':>6}")
+    print(
+        f"{'set':14} {'n':>4} {'matched':>8} {'proven':>7} {'matched':>8} {'avg gap%':>9} "
+        f"{'worst%':>7} {'avg s':>6}"
+    )
     for name in [*sorted({x[0] for x in results}), "all"]:
         rows = [x for x in results if name in ("all", x[0])]
         proven = [x for x in rows if x[1]]
