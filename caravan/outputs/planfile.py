@@ -16,6 +16,14 @@ sections:
               replaces, the day the kept visits run to, and every change (``changes``:
               ``added``, ``removed``, ``moved`` to another day or unit, ``retimed``)
 
+Tours (docs/tours.md): a day that ends at a lodging has a last stop of kind ``overnight``
+(the lodging's code) and the next day's stop 0 departs from it; ``tours`` lists each tour
+(a unit's days from leaving the base to coming back, with its nights: where, how far from
+the base) and ``objective`` counts the ``nights`` and their ``night_points``; the
+``parameters`` hold ``overnight``, ``max_nights``, ``night_cost`` (points a night) and
+``lodging`` (the lodging file, null for the district offices). ``tours`` is written for
+the reader's convenience: reading a plan back takes the tours from the routes.
+
 ``format_version`` (:data:`PLAN_FORMAT_VERSION`) says which layout a file has; a file from a
 newer caravan is refused.
 """
@@ -30,6 +38,7 @@ from caravan import __version__
 from caravan.clock import hhmm, seconds_of
 from caravan.complaints.categories import category_label
 from caravan.errors import InputError, ParameterError
+from caravan.outputs.tours import unit_tours
 from caravan.plan.request import PlanRequest
 from caravan.travel.matrix import (
     EXTERNAL_MODES,
@@ -61,7 +70,7 @@ PLAN_FORMAT_VERSION = 1
 
 OBJECTIVE_TEXT = (
     "maximise the sum of priority of the visited sites minus total drive "
-    "minutes divided by minutes_per_point"
+    "minutes divided by minutes_per_point minus nights away times night_cost"
 )
 
 
@@ -196,6 +205,10 @@ def plan_dict(plan: WeekPlan) -> dict:
             "travel": dict(p.travel),
             "site_overrides": p.site_overrides or None,
             "population": p.population_source or None,
+            "overnight": p.overnight,
+            "max_nights": p.max_nights,
+            "night_cost": p.night_cost,
+            "lodging": p.lodging_source or None,
         },
         "objective": {
             "formula": OBJECTIVE_TEXT,
@@ -206,6 +219,8 @@ def plan_dict(plan: WeekPlan) -> dict:
             "drive_km": round(plan.drive_metres / 1000, 1),
             "visits": len(plan.visits),
             "complaints_reached": plan.complaints_reached,
+            "nights": plan.nights,
+            "night_points": round(plan.night_points, 4),
         },
         "solver": {
             "engine": sv.engine,
@@ -225,6 +240,7 @@ def plan_dict(plan: WeekPlan) -> dict:
             "counted_at_district_seat_tambon": plan.complaints.moved_to_seat,
         },
         "routes": routes,
+        "tours": tours_section(plan),
         "unvisited": unvisited,
         "sites": sites,
         # residents per area when --population was given: the map shades per 10,000 of them
@@ -234,6 +250,33 @@ def plan_dict(plan: WeekPlan) -> dict:
         # the request that made the plan (caravan.plan.request); replan starts from it
         **({"request": plan.request.to_json()} if isinstance(plan.request, PlanRequest) else {}),
     }
+
+
+def tours_section(plan: WeekPlan) -> list[dict]:
+    """Each unit's tours (:func:`caravan.outputs.tours.unit_tours`) with their nights."""
+    return [
+        {
+            "unit": t.unit,
+            "province_code": t.province_code,
+            "dates": [d.isoformat() for d in t.dates],
+            "nights": [
+                {
+                    "date": n.date.isoformat(),
+                    "code": n.code,
+                    "name_th": n.name_th,
+                    "name_en": n.name_en,
+                    "lon": n.lon,
+                    "lat": n.lat,
+                    "from_base_km": round(n.from_base_metres / 1000, 1),
+                    "from_base_minutes": n.from_base_seconds // 60,
+                }
+                for n in t.nights
+            ],
+            "night_points": round(len(t.nights) * plan.parameters.night_cost, 4),
+        }
+        for t in unit_tours(plan)
+        if t.nights
+    ]
 
 
 def _matrix_section(plan: WeekPlan) -> dict:
@@ -521,6 +564,10 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
             site_overrides=par.get("site_overrides") or "",
             travel=travel.to_json(),
             population_source=par.get("population") or "",
+            overnight=bool(par.get("overnight", False)),
+            max_nights=int(par.get("max_nights", 0)),
+            night_cost=float(par.get("night_cost", 0.0)),
+            lodging_source=par.get("lodging") or "",
         )
     except InputError:
         raise

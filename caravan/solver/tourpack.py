@@ -212,7 +212,7 @@ def pack(
         constraints=LinearConstraint(a, np.array(lower), np.array(upper)),
         integrality=np.ones(len(cols)),
         bounds=Bounds(0, 1),
-        options={"time_limit": max(0.05, time_limit), "mip_rel_gap": 0.0, "presolve": True},
+        options={"time_limit": max(0.05, time_limit), "mip_rel_gap": 0.0, "presolve": False},
     )
     if res.status == 2:  # infeasible
         return TourPlan((), (), 0, None, True, False, infeasible=True)

@@ -25,21 +25,49 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from caravan.errors import NoPlanError, ParameterError
 from caravan.solver import tourls
 from caravan.solver.enumeration import TooManyRoutes
 from caravan.solver.problem import Problem, Solution, evaluate, make_problem
 from caravan.solver.scaling import Scaled
-from caravan.solver.tourpack import enumerate_day_routes, pack, routes_of
+from caravan.solver.tourpack import day_route, enumerate_day_routes, pack, routes_of
 
-#: above this many day routes, "auto" prefers the heuristic
-AUTO_MAX_ROUTES = 150_000
+#: above this many day routes or labels (the enumeration's work), "auto" prefers the
+#: heuristic: a MIP over more routes than that rarely finishes within a planner's wait
+#: (a tambon-level week: about 170,000 day routes between 7 lodgings and the base)
+AUTO_MAX_ROUTES = 50_000
 #: the share of the time the heuristic gives the day trips it starts from
 DAY_TRIP_SHARE = 0.25
 #: the share of the time kept for the recombination of the heuristic's pool
 PACK_SHARE = 0.15
+
+
+def day_trips_first(
+    problem: Problem, sc: Scaled, sequences: Sequence[Sequence[int]], ends: Sequence[int]
+) -> list[list[int]]:
+    """The same plan with its day trips (days that leave home and come back home) reordered
+    as the vehicle engines order unit-days: among day trips with the same home and window,
+    the most valuable goes to the earliest day (then the first tour). Nights away stay."""
+    slots: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
+    for k, (t, d) in enumerate(problem.day_of):
+        tour = problem.tours[t]
+        start = tour.start if d == 0 else ends[k - 1]
+        if tour.start == tour.end == start == ends[k]:
+            v = problem.vehicles[k]
+            slots.setdefault((tour.end, v.earliest, v.latest), []).append((d, t, k))
+    out = [list(x) for x in sequences]
+    for (home, _a, _b), group in slots.items():
+        orders = sorted(
+            (tuple(sequences[k]) for _d, _t, k in group),
+            key=lambda o, home=home: (-day_route(problem, sc, home, home, o).value, o),
+        )
+        for (_d, _t, k), order in zip(sorted(group), orders, strict=True):
+            out[k] = list(order)
+    return out
 
 
 def _required_names(problem: Problem) -> str:
@@ -57,7 +85,9 @@ def solve_exact(
 ) -> Solution:
     """Enumerate every useful day route, then pack (module docstring)."""
     deadline = start + max(0.2, time_limit * enumeration_share)
-    routes, labels = enumerate_day_routes(problem, sc, deadline=deadline)
+    routes, labels = enumerate_day_routes(
+        problem, sc, deadline=deadline, max_labels=max_routes or 20_000_000
+    )
     if max_routes is not None and len(routes) > max_routes:
         raise TooManyRoutes(f"{len(routes)} day routes")
     left = time_limit - (time.monotonic() - start)
@@ -72,7 +102,7 @@ def solve_exact(
         raise TooManyRoutes("no packing found within the time limit")
     return evaluate(
         problem,
-        plan.sequences,
+        day_trips_first(problem, sc, plan.sequences, plan.ends),
         ends=plan.ends,
         engine="exact",
         status="optimal" if plan.optimal else "feasible",
@@ -97,19 +127,24 @@ def _day_trips(
     (sequences, ends), or None when the tours do not all start and end at home."""
     if any(t.start != t.end for t in problem.tours):
         return None
+    keep = [i for i in range(problem.n) if i not in problem.lodgings]
+    where = {i: j for j, i in enumerate(keep)}
     trips = make_problem(
-        durations=problem.durations,
-        prizes=problem.prizes,
-        service=problem.service,
-        vehicles=problem.vehicles,
+        durations=problem.durations[np.ix_(keep, keep)],
+        prizes=[problem.prizes[i] for i in keep],
+        service=[problem.service[i] for i in keep],
+        vehicles=[
+            dataclasses.replace(v, start=where[v.start], end=where[v.end]) for v in problem.vehicles
+        ],
+        required=[where[r] for r in problem.required],
         travel_weight=problem.travel_weight,
-        names=problem.names,
+        names=[problem.names[i] for i in keep],
     )
     try:
         sol = solve(trips, time_limit=time_limit, seed=seed, workers=workers)
     except NoPlanError:  # required sites that only a night away can serve
         return None
-    return [list(r.sites) for r in sol.routes], [v.end for v in problem.vehicles]
+    return [[keep[s] for s in r.sites] for r in sol.routes], [v.end for v in problem.vehicles]
 
 
 def solve_heuristic(
@@ -148,7 +183,7 @@ def solve_heuristic(
     sols = [
         evaluate(
             problem,
-            seqs,
+            day_trips_first(problem, sc, seqs, ends),
             ends=ends,
             engine="search",
             status="feasible",
