@@ -11,7 +11,10 @@ same parameters (units, bases, day window, visit length, travel model, seed), wi
 * the sites visited on the kept days left out (``visited_this_week``); a ``--must-visit``
   for one of them puts it back (a visit that did not take place, for example);
 * the original plan's must-visit and due sites still required, ``--must-visit`` /
-  ``--skip`` added, and ``--holiday`` days taken off the remaining days.
+  ``--skip`` added, and ``--holiday`` days taken off the remaining days;
+* a tour that has begun kept (docs/tours.md): a unit that slept away on the last kept day
+  starts the replanned days at that lodging, and the nights it spent count against
+  ``--max-nights``.
 
 The new plan is a whole week again (kept days plus new days) and says what changed: in
 ``plan.json`` (``replan.changes``: ``added``, ``removed``, ``moved`` to another day or unit,
@@ -44,6 +47,21 @@ def _visit_places(routes: Sequence[Route]) -> dict[str, tuple[dt.date, str, int]
         for s in r.visits:
             out[s.code] = (r.unit_day.date, r.unit_day.unit, s.arrive or 0)
     return out
+
+
+def _begun_tours(kept: Sequence[Route]) -> tuple[dict[str, str], dict[str, int]]:
+    """(unit -> the lodging it slept at after its last kept day, unit -> nights away kept)."""
+    starts: dict[str, str] = {}
+    nights: dict[str, int] = {}
+    last: dict[str, Route] = {}
+    for r in sorted(kept, key=lambda r: r.unit_day.date):
+        last[r.unit_day.unit] = r
+        if r.overnight is not None:
+            nights[r.unit_day.unit] = nights.get(r.unit_day.unit, 0) + 1
+    for unit, r in last.items():
+        if r.overnight is not None:
+            starts[unit] = r.overnight.code
+    return starts, nights
 
 
 def _where(place: tuple[dt.date, str, int]) -> str:
@@ -103,6 +121,7 @@ def replan_week(
         )
     kept = tuple(r for r in orig.routes if r.unit_day.date <= done)
     kept_places = _visit_places(kept)
+    tour_starts, nights_used = _begun_tours(kept)
     wanted = [norm_code(c) for c in must_visit]
     exclude = {
         code: Unvisited(
@@ -157,6 +176,8 @@ def replan_week(
         rolling=rolling,
         only_dates=remaining,
         given_scores=None if complaints is not None else orig.scores,
+        tour_starts=tour_starts,
+        nights_used=nights_used,
     )
     new = dataclasses.replace(new, request=asked)
     routes = tuple(
@@ -195,6 +216,7 @@ def replan_week(
     kept_obj = (
         sum(s.priority for r in kept for s in r.visits)
         - (sum(r.drive_seconds for r in kept) / 60) / p.minutes_per_point
+        - sum(nights_used.values()) * p.night_cost
     )
     sv = new.solve
     solve = dataclasses.replace(

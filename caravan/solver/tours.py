@@ -56,7 +56,7 @@ def day_trips_first(
     for k, (t, d) in enumerate(problem.day_of):
         tour = problem.tours[t]
         start = tour.start if d == 0 else ends[k - 1]
-        if tour.start == tour.end == start == ends[k]:
+        if start == ends[k] == tour.end:
             v = problem.vehicles[k]
             slots.setdefault((tour.end, v.earliest, v.latest), []).append((d, t, k))
     out = [list(x) for x in sequences]
