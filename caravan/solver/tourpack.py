@@ -2,7 +2,7 @@
 
 A *day route* goes from a start site (a tour's start, its end or a lodging) through some
 candidates to an end site (the tour's end or a lodging) within a day's window. Given day
-routes, the best tours are a mixed-integer program (solved by HiGHS through SciPy):
+routes, the best tours are a mixed-integer program (solved by CBC through OR-Tools):
 
 * ``x[t, d, r] = 1`` when day ``d`` of tour ``t`` drives route ``r``; exactly one route a
   day (a route may have no visits: driving on, or staying put);
@@ -24,6 +24,7 @@ relative gap of 0 on one thread: the result is exact and the same on every run.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -126,31 +127,64 @@ def enumerate_day_routes(
     return routes, total
 
 
-def _columns(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]):
-    """The variables: (flattened day k, route index, objective coefficient) of every route
-    that day may drive, given where it can start and still get home in time."""
-    cols: list[tuple[int, int, int]] = []
+@dataclass(frozen=True)
+class _Column:
+    """A variable of the program: day ``k`` drives route ``route`` (``kind`` "x"), or route
+    ``route`` is one of tour ``tour``'s day trips in window class ``cls`` (``kind`` "y"),
+    or day ``k`` is a day at home, with or without a day trip (``kind`` "h")."""
+
+    kind: str
+    k: int = -1
+    route: int = -1
+    tour: int = -1
+    cls: tuple[int, int] = (0, 0)
+    value: int = 0
+
+
+def _columns(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]) -> list[_Column]:
+    """The variables. Day trips (home to home) are not tied to a day: any day at home with
+    a long enough window takes them, so a plan's day trips have one column each instead of
+    one per day (no symmetry between interchangeable days). Every other route gets a column
+    per day it may drive, given where that day can start and still get home in time."""
+    cols: list[_Column] = []
     by_start: dict[int, list[int]] = {}
     for i, r in enumerate(routes):
         by_start.setdefault(r.start, []).append(i)
     k = 0
     for t, tour in enumerate(problem.tours):
+        home = tour.end
         before, after = night_tables(problem, t)
         limit = len(tour.days) if tour.max_nights is None else tour.max_nights
+        classes = {}
         for d, day in enumerate(tour.days):
             later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
             allowed = set(day_ends(problem, t, d))
             window = day.latest - day.earliest
+            if home in before[d]:
+                cols.append(_Column("h", k=k, tour=t, cls=(day.earliest, day.latest)))
+                classes[(day.earliest, day.latest)] = window
             for a, spent in before[d].items():
                 for i in by_start.get(a, ()):
                     r = routes[i]
+                    if r.start == r.end == home:
+                        continue  # a day trip: a "y" column below
                     if r.end not in allowed or r.end not in later or r.duration > window:
                         continue
                     night = is_night_away(problem, t, d, r.end)
                     if spent + night + later[r.end] > limit:
                         continue
-                    cols.append((k, i, r.value - (sc.nights[r.end] if night else 0)))
+                    cols.append(
+                        _Column(
+                            "x", k=k, route=i, value=r.value - (sc.nights[r.end] if night else 0)
+                        )
+                    )
             k += 1
+        for cls, window in classes.items():
+            cols += [
+                _Column("y", route=i, tour=t, cls=cls, value=routes[i].value)
+                for i in by_start.get(home, ())
+                if routes[i].end == home and routes[i].sites and routes[i].duration <= window
+            ]
     return cols
 
 
@@ -162,14 +196,54 @@ def pack(
     time_limit: float,
 ) -> TourPlan:
     """The best tours made of ``routes`` (module docstring)."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_matrix
+    from ortools.linear_solver import pywraplp
 
     routes = list(dict.fromkeys(routes))
     cols = _columns(problem, sc, routes)
-    n_days = len(problem.vehicles)
     if not cols:
         return TourPlan((), (), 0, None, False, False, infeasible=True)
+    a, lower, upper = _rows(problem, routes, cols)
+    solver = pywraplp.Solver.CreateSolver("CBC")
+    if solver is None:  # pragma: no cover - CBC ships with every OR-Tools wheel
+        raise RuntimeError("OR-Tools was built without the CBC solver")
+    xs = [solver.BoolVar(f"c{j}") for j in range(len(cols))]
+    for r in range(a.shape[0]):
+        lo = float(lower[r]) if np.isfinite(lower[r]) else -solver.infinity()
+        ct = solver.Constraint(lo, float(upper[r]))
+        for idx in range(a.indptr[r], a.indptr[r + 1]):
+            ct.SetCoefficient(xs[int(a.indices[idx])], float(a.data[idx]))
+    objective = solver.Objective()
+    for x, c in zip(xs, cols, strict=True):
+        objective.SetCoefficient(x, float(c.value))
+    objective.SetMaximization()
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
+    solver.SetNumThreads(1)
+    solver.SetTimeLimit(max(50, int(time_limit * 1000)))
+    status = solver.Solve(params)
+    if status == pywraplp.Solver.INFEASIBLE:
+        return TourPlan((), (), 0, None, True, False, infeasible=True)
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return TourPlan((), (), 0, None, False, False)
+    chosen = [c for x, c in zip(xs, cols, strict=True) if x.solution_value() > 0.5]
+    sequences, ends = _decode(problem, routes, chosen)
+    value = sum(c.value for c in chosen)
+    optimal = status == pywraplp.Solver.OPTIMAL
+    return TourPlan(
+        sequences=tuple(sequences),
+        ends=tuple(ends),
+        value=value,
+        bound=value if optimal else math.floor(objective.BestBound() + 1e-6),
+        optimal=optimal,
+        feasible=True,
+    )
+
+
+def _rows(problem: Problem, routes: Sequence[DayRoute], cols: Sequence[_Column]):
+    """The constraints of the module docstring over ``cols``, as a sparse matrix with its
+    lower and upper bounds."""
+    from scipy.sparse import coo_matrix
+
     entries: list[tuple[int, int, float]] = []
     lower: list[float] = []
     upper: list[float] = []
@@ -179,65 +253,70 @@ def pack(
         upper.append(hi)
         return len(lower) - 1
 
-    day_row = [row(1, 1) for _ in range(n_days)]
+    day_row = [row(1, 1) for _ in problem.vehicles]
     flow: dict[tuple[int, int], int] = {}
+
+    def flow_row(k: int, node: int) -> int:
+        if (k, node) not in flow:
+            flow[(k, node)] = row(0, 0)
+        return flow[(k, node)]
+
     site_row = {s: row(1 if s in problem.required else 0, 1) for s in problem.candidates}
-    night_row: dict[int, int] = {}
-    for t, tour in enumerate(problem.tours):
-        if tour.max_nights is not None:
-            night_row[t] = row(0, tour.max_nights)
-    first_of = [k for k, (_t, d) in enumerate(problem.day_of) if d == 0]
-    for j, (k, i, _c) in enumerate(cols):
-        r = routes[i]
-        t, d = problem.day_of[k]
-        entries.append((day_row[k], j, 1))
-        if k not in first_of:
-            key = (k, r.start)
-            if key not in flow:
-                flow[key] = row(0, 0)
-            entries.append((flow[key], j, -1))
-        if d + 1 < len(problem.tours[t].days):
-            key = (k + 1, r.end)
-            if key not in flow:
-                flow[key] = row(0, 0)
-            entries.append((flow[key], j, 1))
-        entries += [(site_row[s], j, 1) for s in r.sites]
-        if t in night_row and is_night_away(problem, t, d, r.end):
+    night_row = {
+        t: row(0, tour.max_nights)
+        for t, tour in enumerate(problem.tours)
+        if tour.max_nights is not None
+    }
+    class_row: dict[tuple[int, tuple[int, int]], int] = {}
+    for c in cols:
+        if c.kind in "hy" and (c.tour, c.cls) not in class_row:
+            class_row[(c.tour, c.cls)] = row(-np.inf, 0)  # day trips <= days at home
+    for j, c in enumerate(cols):
+        if c.kind == "y":
+            entries.append((class_row[(c.tour, c.cls)], j, 1))
+            entries += [(site_row[s], j, 1) for s in routes[c.route].sites]
+            continue
+        t, d = problem.day_of[c.k]
+        last = d == len(problem.tours[t].days) - 1
+        home = problem.tours[t].end
+        start, end = (home, home) if c.kind == "h" else (routes[c.route].start, routes[c.route].end)
+        entries.append((day_row[c.k], j, 1))
+        if d > 0:
+            entries.append((flow_row(c.k, start), j, -1))
+        if not last:
+            entries.append((flow_row(c.k + 1, end), j, 1))
+        if c.kind == "h":
+            entries.append((class_row[(t, c.cls)], j, -1))
+            continue
+        entries += [(site_row[s], j, 1) for s in routes[c.route].sites]
+        if t in night_row and is_night_away(problem, t, d, end):
             entries.append((night_row[t], j, 1))
     rows_, cols_, vals = zip(*entries, strict=True)
     a = coo_matrix((vals, (rows_, cols_)), shape=(len(lower), len(cols))).tocsr()
-    cost = np.array([-c for _k, _i, c in cols], dtype=float)
-    res = milp(
-        cost,
-        constraints=LinearConstraint(a, np.array(lower), np.array(upper)),
-        integrality=np.ones(len(cols)),
-        bounds=Bounds(0, 1),
-        options={"time_limit": max(0.05, time_limit), "mip_rel_gap": 0.0, "presolve": False},
-    )
-    if res.status == 2:  # infeasible
-        return TourPlan((), (), 0, None, True, False, infeasible=True)
-    bound = getattr(res, "mip_dual_bound", None)
-    scaled_bound = None if bound is None or not np.isfinite(bound) else int(np.floor(-bound + 1e-6))
-    if res.x is None:
-        return TourPlan((), (), 0, scaled_bound, False, False)
-    chosen = [j for j in range(len(cols)) if res.x[j] > 0.5]
-    sequences: list[tuple[int, ...]] = [() for _ in range(n_days)]
+    return a, np.array(lower), np.array(upper)
+
+
+def _decode(problem: Problem, routes: Sequence[DayRoute], chosen: Sequence[_Column]):
+    """Per day, its sites and end: the "x" routes on their days, the day trips ("y") on the
+    days at home ("h") of their tour and window, most valuable first."""
+    sequences: list[tuple[int, ...]] = [() for _ in problem.vehicles]
     ends = [v.end for v in problem.vehicles]
-    value = 0
-    for j in chosen:
-        k, i, c = cols[j]
-        sequences[k] = routes[i].sites
-        ends[k] = routes[i].end
-        value += c
-    optimal = res.status == 0
-    return TourPlan(
-        sequences=tuple(sequences),
-        ends=tuple(ends),
-        value=value,
-        bound=value if optimal else scaled_bound,
-        optimal=optimal,
-        feasible=True,
-    )
+    trips: dict[tuple[int, tuple[int, int]], list[DayRoute]] = {}
+    home_days: dict[tuple[int, tuple[int, int]], list[int]] = {}
+    for c in chosen:
+        if c.kind == "x":
+            sequences[c.k] = routes[c.route].sites
+            ends[c.k] = routes[c.route].end
+        elif c.kind == "y":
+            trips.setdefault((c.tour, c.cls), []).append(routes[c.route])
+        else:
+            home_days.setdefault((c.tour, c.cls), []).append(c.k)
+            ends[c.k] = problem.tours[c.tour].end
+    for key, found in trips.items():
+        found.sort(key=lambda r: (-r.value, r.sites))
+        for k, r in zip(sorted(home_days[key]), found, strict=False):
+            sequences[k] = r.sites
+    return sequences, ends
 
 
 def routes_of(
