@@ -46,6 +46,41 @@ DAY_TRIP_SHARE = 0.25
 PACK_SHARE = 0.15
 
 
+def tours_early(
+    problem: Problem, sequences: Sequence[Sequence[int]], ends: Sequence[int]
+) -> tuple[list[list[int]], list[int]]:
+    """The same plan with each tour's nights away as early in the week as the days allow:
+    a stretch of days away moves before a day at home (a day trip, or no trip) when the
+    windows are the same and every night of the stretch may still be spent away. Optimal
+    plans differ only in this, so planners get the Monday departure they expect."""
+    seqs = [list(x) for x in sequences]
+    ends = list(ends)
+    first = 0
+    for tour in problem.tours:
+        n = len(tour.days)
+        home = tour.end
+        moved = True
+        while moved:
+            moved = False
+            for d in range(1, n):
+                k = first + d
+                start = tour.start if d == 1 else ends[k - 2]
+                if not (start == ends[k - 1] == home and ends[k] != home):
+                    continue
+                e = next(i for i in range(d, n) if ends[first + i] == home)
+                same = {(x.earliest, x.latest) for x in tour.days[d - 1 : e + 1]}
+                if len(same) > 1 or not all(x.away for x in tour.days[d - 1 : e - 1]):
+                    continue
+                trip = seqs[k - 1]
+                seqs[k - 1 : first + e] = seqs[k : first + e + 1]
+                ends[k - 1 : first + e] = ends[k : first + e + 1]
+                seqs[first + e], ends[first + e] = trip, home
+                moved = True
+                break
+        first += n
+    return seqs, ends
+
+
 def day_trips_first(
     problem: Problem, sc: Scaled, sequences: Sequence[Sequence[int]], ends: Sequence[int]
 ) -> list[list[int]]:
@@ -100,10 +135,11 @@ def solve_exact(
         )
     if not plan.feasible:
         raise TooManyRoutes("no packing found within the time limit")
+    seqs, ends = tours_early(problem, plan.sequences, plan.ends)
     return evaluate(
         problem,
-        day_trips_first(problem, sc, plan.sequences, plan.ends),
-        ends=plan.ends,
+        day_trips_first(problem, sc, seqs, ends),
+        ends=ends,
         engine="exact",
         status="optimal" if plan.optimal else "feasible",
         bound=None if plan.bound is None else sc.objective_bound(plan.bound),
@@ -180,6 +216,7 @@ def solve_heuristic(
         raise NoPlanError(
             f"no plan serving every required site ({_required_names(problem)}) was found"
         )
+    candidates = [tours_early(problem, seqs, ends) for seqs, ends in candidates]
     sols = [
         evaluate(
             problem,
