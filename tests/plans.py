@@ -12,6 +12,9 @@ detours.
 ``browser_plan``: Amnat Charoen at tambon level, two units, two days, 90-minute visits, so
 that there are several routes with several stops each; hostile categories at a visited
 tambon (370501) and at a skipped one (370205).
+
+``tour_plan``: Phitsanulok at district level on the built-in sample, week 2026-W49, Chat
+Trakan (6503) required: it fits in no day trip, so the unit spends a night away.
 """
 
 from __future__ import annotations
@@ -129,6 +132,15 @@ def three_province_plan() -> WeekPlan:
         today=dt.date(2026, 11, 27),
         time_limit=6,
     )
+    return replace(plan, created=CREATED)
+
+
+@cache
+def tour_plan() -> WeekPlan:
+    plan = plan_week(
+        provinces=["65"], week="2026-W49", must_visit=["6503"], today=dt.date(2026, 11, 27)
+    )
+    assert plan.nights == 1
     return replace(plan, created=CREATED)
 
 
