@@ -1,63 +1,61 @@
 """Iterated local search for tours (problems with lodgings), for when day routes are too many
 to enumerate.
 
-A solution is, per day of every tour, a list of visits and the site where the day ends (the
-tour's end or a lodging). The search works on scaled prizes and on travel in scaled units
-(``scaling.py``), every move checked against each day's window and each tour's nights:
+A tour is searched as one path through its days: ``start, visits of day 1, end of day 1,
+visits of day 2, ..., end`` (a day's end is the next day's start), so every gap between two
+consecutive stops is a place to insert a visit, whatever the day. Moves, each evaluated at
+once for every site and place with NumPy, all checked against each day's window and each
+tour's nights, on scaled prizes and travel (``scaling.py``):
 
-* **insert** the unvisited site with the best gain per extra minute, anywhere in any day;
-* **swap** an unvisited site in for a visited one, or **drop** a visit that costs more
-  travel than it brings (never a required one);
-* **2-opt** and **relocate** visits within and between days, to drive less and free time;
-* **move a night**: end a day at another lodging (or at home) when that pays.
+* **insert** the unvisited site with the best gain per extra minute (shaken scores after a
+  perturbation); **swap** an unvisited site in for a visited one; **drop** a visit that
+  costs more travel than it brings (never a required one);
+* **2-opt** within a day and **relocate** a visit anywhere, to drive less and free time;
+* **move a night**: end a day at another lodging (or at home) when that pays;
+* **re-split** a tour: keep its visits in order and choose again where each day ends
+  (dynamic programming over the cut points and lodgings, least travel first), which gives
+  the days the slack that the next insertions use.
 
-Each local optimum is perturbed (a few visits of a random stretch removed, sometimes a
-night moved) and searched again; the search goes back to the best solution after a series
-of perturbations that found nothing better. The day routes of the good local optima are
-kept in a pool, from which :func:`caravan.solver.tourpack.pack` then makes the best
-combination (for the OPHS benchmark this recombination often finds the optimum that no
-single run of the search holds).
-
-All arrays are NumPy; the moves of one kind are evaluated at once for every site and
-position. Deterministic for a seed, apart from how many iterations fit in the time.
+Each local optimum is perturbed (ruin and recreate: a stretch of a day, random visits or a
+whole day removed, sometimes a night moved) and searched again; the search returns to the
+best solution after a series of perturbations that found nothing better. The day routes of
+the good local optima are kept in a pool, from which :func:`caravan.solver.tourpack.pack`
+makes the best combination. Deterministic for a seed, apart from how many iterations fit
+in the time.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from caravan.solver.problem import Problem, day_ends, is_night_away, night_tables
 from caravan.solver.scaling import Scaled
 
+#: a solution as the engines exchange it: per day (``problem.vehicles`` order) its visits,
+#: and where each day ends
+Plan = tuple[list[list[int]], list[int]]
+
 
 @dataclass
-class State:
-    """A tour solution being searched (mutable)."""
+class Tour:
+    """One tour being searched: its path and where each day ends in it."""
 
-    days: list[list[int]]  # visits per day, in ``problem.vehicles`` order
-    ends: list[int]  # where each day ends
-    value: float = 0.0  # search objective (scaled prizes - scaled travel - nights)
-    durations: list[int] = field(default_factory=list)
+    path: np.ndarray  # start, visits, day ends ... end
+    cuts: np.ndarray  # index in ``path`` of each day's end (the last is len(path) - 1)
 
-    def copy(self) -> State:
-        return State(
-            [list(x) for x in self.days], list(self.ends), self.value, list(self.durations)
-        )
-
-    def key(self) -> tuple:
-        return tuple(tuple(x) for x in self.days), tuple(self.ends)
+    def copy(self) -> Tour:
+        return Tour(self.path.copy(), self.cuts.copy())
 
 
 class Search:
-    """The search over one problem (see the module docstring)."""
+    """The search over one problem (module docstring)."""
 
     def __init__(self, problem: Problem, sc: Scaled, seed: int) -> None:
         self.p = problem
-        self.sc = sc
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
         self.d = problem.durations.astype(np.int64)
@@ -67,332 +65,446 @@ class Search:
         # required sites are worth more than everything else together: inserted first,
         # never dropped
         big = float(prize.sum() + 1.0) * 2 + 1e6
-        self.gain = prize + np.array(
-            [big if i in problem.required else 0.0 for i in range(problem.n)]
-        )
+        self.bonus = np.array([big if i in problem.required else 0.0 for i in range(problem.n)])
+        self.gain = prize + self.bonus
         self.cands = np.array(problem.candidates, dtype=np.int64)
-        self.window = np.array([v.latest - v.earliest for v in problem.vehicles], dtype=np.int64)
-        self.day_of = problem.day_of
-        self.first = [d == 0 for _t, d in self.day_of]
-        self.last = [d == len(problem.tours[t].days) - 1 for t, d in self.day_of]
-        self.allowed = [day_ends(problem, t, d) for t, d in self.day_of]
-        self.limit = [len(t.days) if t.max_nights is None else t.max_nights for t in problem.tours]
-        self.tables = [night_tables(problem, t) for t in range(len(problem.tours))]
-        self.night_price = {i: float(c) for i, c in sc.nights.items()}
-        #: the days that may end elsewhere than at home
-        self.lodging_days = [k for k, a in enumerate(self.allowed) if len(a) > 1]
+        self.tours = problem.tours
+        self.windows = [
+            np.array([d.latest - d.earliest for d in t.days], dtype=np.int64) for t in self.tours
+        ]
+        self.limits = [len(t.days) if t.max_nights is None else t.max_nights for t in self.tours]
+        self.allowed = [
+            [day_ends(problem, t, d) for d in range(len(tour.days))]
+            for t, tour in enumerate(self.tours)
+        ]
+        self.price = {i: float(c) for i, c in sc.nights.items()}
+        self.tables = [night_tables(problem, t) for t in range(len(self.tours))]
+        self.lodging_nights = [
+            [d for d in range(len(t.days)) if len(self.allowed[i][d]) > 1]
+            for i, t in enumerate(self.tours)
+        ]
 
-    # ------------------------------------------------------------------ bookkeeping
+    # ------------------------------------------------------------------ conversions
 
-    def start_of(self, s: State, k: int) -> int:
-        t, _d = self.day_of[k]
-        return self.p.tours[t].start if self.first[k] else s.ends[k - 1]
+    def from_plan(self, plan: Plan) -> list[Tour]:
+        days, ends = plan
+        out, k = [], 0
+        for tour in self.tours:
+            path = [tour.start]
+            cuts = []
+            for _ in tour.days:
+                path += days[k]
+                path.append(ends[k])
+                cuts.append(len(path) - 1)
+                k += 1
+            out.append(Tour(np.array(path, dtype=np.int64), np.array(cuts, dtype=np.int64)))
+        return out
 
-    def path(self, s: State, k: int) -> list[int]:
-        return [self.start_of(s, k), *s.days[k], s.ends[k]]
+    def to_plan(self, tours: list[Tour]) -> Plan:
+        days: list[list[int]] = []
+        ends: list[int] = []
+        for t in tours:
+            prev = 0
+            for c in t.cuts:
+                days.append([int(x) for x in t.path[prev + 1 : c]])
+                ends.append(int(t.path[c]))
+                prev = c
+        return days, ends
 
-    def duration(self, s: State, k: int) -> int:
-        path = self.path(s, k)
-        return int(self.d[path[:-1], path[1:]].sum() + self.svc[s.days[k]].sum())
+    # ------------------------------------------------------------------ measures
 
-    def travel(self, s: State, k: int) -> int:
-        path = self.path(s, k)
-        return int(self.d[path[:-1], path[1:]].sum())
+    def day_durations(self, t: Tour) -> np.ndarray:
+        legs = self.d[t.path[:-1], t.path[1:]]
+        cum = np.concatenate([[0], np.cumsum(legs + self.svc[t.path[1:]])])
+        # the service of a day's end node is 0 (a depot)
+        starts = np.concatenate([[0], t.cuts[:-1]])
+        return cum[t.cuts] - cum[starts]
 
-    def nights(self, s: State, t: int) -> int:
-        return sum(
-            is_night_away(self.p, t, d, s.ends[k])
-            for k, (tt, d) in enumerate(self.day_of)
-            if tt == t
-        )
+    def nights(self, ti: int, t: Tour) -> int:
+        return sum(is_night_away(self.p, ti, d, int(t.path[c])) for d, c in enumerate(t.cuts[:-1]))
 
-    def evaluate(self, s: State) -> float:
-        s.durations = [self.duration(s, k) for k in range(len(s.days))]
-        value = 0.0
-        for k, visits in enumerate(s.days):
-            value += float(self.gain[visits].sum()) - self.w * self.travel(s, k)
-            t, d = self.day_of[k]
-            if is_night_away(self.p, t, d, s.ends[k]):
-                value -= self.night_price[s.ends[k]]
-        s.value = value
-        return value
+    def value(self, tours: list[Tour]) -> float:
+        total = 0.0
+        for ti, t in enumerate(tours):
+            total += float(self.gain[t.path].sum())
+            total -= self.w * float(self.d[t.path[:-1], t.path[1:]].sum())
+            for d, c in enumerate(t.cuts[:-1]):
+                node = int(t.path[c])
+                if is_night_away(self.p, ti, d, node):
+                    total -= self.price[node]
+        return total
 
-    def feasible(self, s: State) -> bool:
-        if any(s.durations[k] > self.window[k] for k in range(len(s.days))):
-            return False
-        return all(self.nights(s, t) <= self.limit[t] for t in range(len(self.p.tours)))
+    def feasible(self, tours: list[Tour]) -> bool:
+        for ti, t in enumerate(tours):
+            if np.any(self.day_durations(t) > self.windows[ti]):
+                return False
+            if self.nights(ti, t) > self.limits[ti]:
+                return False
+        return True
 
-    def feasible_after(self, s: State) -> bool:
-        self.evaluate(s)
-        return self.feasible(s)
-
-    def real_value(self, s: State) -> float:
-        """The search objective without the bonus of the required sites."""
-        visited = [v for x in s.days for v in x]
-        return s.value - float((self.gain[visited] - self.sc.prizes[visited]).sum())
-
-    # ------------------------------------------------------------------ positions
-
-    def positions(self, s: State):
-        """Every gap between consecutive stops of every day: (day, index, before, after)."""
-        ks, idx, a, b = [], [], [], []
-        for k in range(len(s.days)):
-            path = self.path(s, k)
-            for i in range(len(path) - 1):
-                ks.append(k)
-                idx.append(i)
-                a.append(path[i])
-                b.append(path[i + 1])
-        return (np.array(ks), np.array(idx), np.array(a), np.array(b))
-
-    def slack(self, s: State) -> np.ndarray:
-        return self.window - np.array(s.durations, dtype=np.int64)
-
-    def unvisited(self, s: State) -> np.ndarray:
+    def visited(self, tours: list[Tour]) -> np.ndarray:
         seen = np.zeros(self.p.n, dtype=bool)
-        for x in s.days:
-            seen[x] = True
-        return self.cands[~seen[self.cands]]
+        for t in tours:
+            seen[t.path] = True
+        return seen
+
+    # ------------------------------------------------------------------ places
+
+    def gaps(self, tours: list[Tour]):
+        """Every gap between consecutive stops: (tour, index of the stop before, before,
+        after, slack of its day)."""
+        tis, idx, a, b, slack = [], [], [], [], []
+        for ti, t in enumerate(tours):
+            n = len(t.path) - 1
+            day = np.searchsorted(t.cuts, np.arange(n), side="right")
+            tis.append(np.full(n, ti))
+            idx.append(np.arange(n))
+            a.append(t.path[:-1])
+            b.append(t.path[1:])
+            slack.append((self.windows[ti] - self.day_durations(t))[day])
+        return tuple(np.concatenate(x) for x in (tis, idx, a, b, slack))
+
+    def stops(self, tours: list[Tour]):
+        """Every visit: (tour, index, stop before, site, stop after, slack of its day)."""
+        tis, idx, a, v, b, slack = [], [], [], [], [], []
+        for ti, t in enumerate(tours):
+            mask = np.ones(len(t.path), dtype=bool)
+            mask[0] = False
+            mask[t.cuts] = False
+            i = np.nonzero(mask)[0]
+            day = np.searchsorted(t.cuts, i, side="right")
+            tis.append(np.full(len(i), ti))
+            idx.append(i)
+            a.append(t.path[i - 1])
+            v.append(t.path[i])
+            b.append(t.path[i + 1])
+            slack.append((self.windows[ti] - self.day_durations(t))[day])
+        return tuple(np.concatenate(x) for x in (tis, idx, a, v, b, slack))
 
     # ------------------------------------------------------------------ moves
 
-    def insert(self, s: State, noise: float = 0.0, tabu: frozenset[int] = frozenset()) -> bool:
-        """Insert the unvisited site with the best gain per extra time unit (scores shaken
-        by ``noise``, sites in ``tabu`` left out); True when one was inserted."""
-        u = self.unvisited(s)
+    def insert(
+        self, tours: list[Tour], noise: float = 0.0, tabu: frozenset[int] = frozenset()
+    ) -> bool:
+        """Insert the unvisited site with the best gain per extra time (scores shaken by
+        ``noise``, sites in ``tabu`` left out)."""
+        u = self.cands[~self.visited(tours)[self.cands]]
         if tabu:
             u = u[~np.isin(u, list(tabu))]
         if len(u) == 0:
             return False
-        ks, idx, a, b = self.positions(s)
-        slack = self.slack(s)[ks]
+        ti, idx, a, b, slack = self.gaps(tours)
         extra = self.d[a][:, u].T + self.d[u][:, b] - self.d[a, b][None, :]
         need = extra + self.svc[u][:, None]
-        ok = need <= slack[None, :]
         gain = self.gain[u][:, None] - self.w * extra
-        ok &= gain > 0
+        ok = (need <= slack[None, :]) & (gain > 0)
         if not ok.any():
             return False
         score = gain / (np.maximum(need, 0) + 1.0)
         if noise:
             score = score * (1.0 + noise * self.np_rng.uniform(-1.0, 1.0, size=score.shape))
-        score = np.where(ok, score, -np.inf)
-        flat = int(np.argmax(score))
-        j, p = divmod(flat, len(ks))
-        k, i = int(ks[p]), int(idx[p])
-        s.days[k].insert(i, int(u[j]))
-        s.durations[k] += int(need[j, p])
-        s.value += float(gain[j, p])
+        j, p = divmod(int(np.argmax(np.where(ok, score, -np.inf))), len(idx))
+        t = tours[int(ti[p])]
+        i = int(idx[p]) + 1
+        t.path = np.insert(t.path, i, u[j])
+        t.cuts = t.cuts + (t.cuts >= i)
         return True
 
-    def swap_in(self, s: State) -> bool:
+    def swap_in(self, tours: list[Tour]) -> bool:
         """Put an unvisited site in the place of a visited one when that gains."""
-        u = self.unvisited(s)
-        ks, pos, a, v, b = self.visits(s)
+        u = self.cands[~self.visited(tours)[self.cands]]
+        ti, idx, a, v, b, slack = self.stops(tours)
         if len(u) == 0 or len(v) == 0:
             return False
         old = self.d[a, v] + self.d[v, b]
         new = self.d[a][:, u].T + self.d[u][:, b]
         dtime = new - old[None, :] + self.svc[u][:, None] - self.svc[v][None, :]
-        ok = dtime <= self.slack(s)[ks][None, :]
         gain = self.gain[u][:, None] - self.gain[v][None, :] - self.w * (new - old[None, :])
-        ok &= gain > 1e-9
+        ok = (dtime <= slack[None, :]) & (gain > 1e-9)
         if not ok.any():
             return False
-        flat = int(np.argmax(np.where(ok, gain, -np.inf)))
-        j, q = divmod(flat, len(ks))
-        k = int(ks[q])
-        s.days[k][int(pos[q])] = int(u[j])
-        s.durations[k] += int(dtime[j, q])
-        s.value += float(gain[j, q])
+        j, q = divmod(int(np.argmax(np.where(ok, gain, -np.inf))), len(v))
+        tours[int(ti[q])].path[int(idx[q])] = u[j]
         return True
 
-    def drop(self, s: State) -> bool:
-        """Drop every visit that costs more travel than it brings."""
+    def drop(self, tours: list[Tour]) -> bool:
+        """Drop the visit that costs the most travel beyond what it brings."""
+        ti, idx, a, v, b, _slack = self.stops(tours)
+        if len(v) == 0:
+            return False
+        loss = self.gain[v] - self.w * (self.d[a, v] + self.d[v, b] - self.d[a, b])
+        q = int(np.argmin(loss))
+        if loss[q] >= -1e-9:
+            return False
+        self._remove(tours[int(ti[q])], int(idx[q]))
+        return True
+
+    @staticmethod
+    def _remove(t: Tour, i: int) -> int:
+        site = int(t.path[i])
+        t.path = np.delete(t.path, i)
+        t.cuts = t.cuts - (t.cuts > i)
+        return site
+
+    def two_opt(self, tours: list[Tour]) -> bool:
+        """In every day, reverse the stretch that shortens it most (asymmetric times
+        allowed: the reversed stretch is costed both ways)."""
         changed = False
-        for k in range(len(s.days)):
-            i = 0
-            while i < len(s.days[k]):
-                path = self.path(s, k)
-                a, v, b = path[i], path[i + 1], path[i + 2]
-                saved = self.d[a, v] + self.d[v, b] - self.d[a, b]
-                if self.gain[v] < self.w * saved - 1e-9:
-                    del s.days[k][i]
-                    s.durations[k] -= int(saved + self.svc[v])
-                    s.value += self.w * saved - self.gain[v]
-                    changed = True
-                else:
-                    i += 1
+        for t in tours:
+            prev = 0
+            for c in t.cuts:
+                seg = t.path[prev : c + 1]
+                m = len(seg)
+                if m >= 4:
+                    fwd = np.concatenate([[0], np.cumsum(self.d[seg[:-1], seg[1:]])])
+                    bwd = np.concatenate([[0], np.cumsum(self.d[seg[1:], seg[:-1]])])
+                    i = np.arange(m - 1)[:, None]
+                    j = np.arange(m - 1)[None, :]
+                    valid = j > i + 1
+                    jj = np.minimum(j, m - 2)
+                    old = (
+                        self.d[seg[i], seg[i + 1]]
+                        + fwd[jj]
+                        - fwd[i + 1]
+                        + self.d[seg[jj], seg[jj + 1]]
+                    )
+                    new = (
+                        self.d[seg[i], seg[jj]]
+                        + bwd[jj]
+                        - bwd[i + 1]
+                        + self.d[seg[i + 1], seg[jj + 1]]
+                    )
+                    delta = np.where(valid, new - old, 0)
+                    best = int(np.argmin(delta))
+                    if delta.flat[best] < 0:
+                        bi, bj = divmod(best, m - 1)
+                        t.path[prev + bi + 1 : prev + bj + 1] = t.path[
+                            prev + bi + 1 : prev + bj + 1
+                        ][::-1]
+                        changed = True
+                prev = c
         return changed
 
-    def two_opt(self, s: State, k: int) -> bool:
-        """Reverse the stretch of day ``k`` that shortens it most (asymmetric times allowed)."""
-        path = np.array(self.path(s, k))
-        m = len(path)
-        if m < 4:
-            return False
-        fwd = np.concatenate([[0], np.cumsum(self.d[path[:-1], path[1:]])])
-        bwd = np.concatenate([[0], np.cumsum(self.d[path[1:], path[:-1]])])
-        i = np.arange(m - 1)[:, None]
-        j = np.arange(m - 1)[None, :]
-        valid = j > i + 1
-        jj = np.minimum(j, m - 2)
-        old = self.d[path[i], path[i + 1]] + (fwd[jj] - fwd[i + 1]) + self.d[path[jj], path[jj + 1]]
-        new = self.d[path[i], path[jj]] + (bwd[jj] - bwd[i + 1]) + self.d[path[i + 1], path[jj + 1]]
-        delta = np.where(valid, new - old, 0)
-        best = int(np.argmin(delta))
-        if delta.flat[best] >= 0:
-            return False
-        bi, bj = divmod(best, m - 1)
-        seq = list(path)
-        seq[bi + 1 : bj + 1] = seq[bi + 1 : bj + 1][::-1]
-        s.days[k] = [int(x) for x in seq[1:-1]]
-        s.durations[k] += int(delta.flat[best])
-        s.value -= self.w * float(delta.flat[best])
-        return True
-
-    def visits(self, s: State):
-        """Every visit: (day, index, site, the stop before, the stop after)."""
-        ks, pos, a, v, b = [], [], [], [], []
-        for k, sites in enumerate(s.days):
-            path = self.path(s, k)
-            for i, site in enumerate(sites):
-                ks.append(k)
-                pos.append(i)
-                a.append(path[i])
-                v.append(site)
-                b.append(path[i + 2])
-        return tuple(np.array(x, dtype=np.int64) for x in (ks, pos, a, v, b))
-
-    def relocate(self, s: State) -> bool:
-        """Move one visit to the place (any day) where it saves the most travel."""
-        vk, vi, va, vv, vb = self.visits(s)
+    def relocate(self, tours: list[Tour]) -> bool:
+        """Move one visit to the place (any day, any tour) where it saves the most travel."""
+        vt, vi, va, vv, vb, _vslack = self.stops(tours)
         if len(vv) == 0:
             return False
-        ks, idx, a, b = self.positions(s)
-        slack = self.slack(s)
+        gt, gi, a, b, gslack = self.gaps(tours)
         saved = self.d[va, vv] + self.d[vv, vb] - self.d[va, vb]
         extra = self.d[a][:, vv].T + self.d[vv][:, b] - self.d[a, b][None, :]
-        same = ks[None, :] == vk[:, None]
-        room = slack[ks][None, :] + np.where(
-            same, (saved + self.svc[vv])[:, None], -self.svc[vv][:, None]
+        same_tour = gt[None, :] == vt[:, None]
+        # the same day: the visit's own time comes back before it is spent again
+        vday = np.array([np.searchsorted(tours[t].cuts, i) for t, i in zip(vt, vi, strict=True)])
+        gday = np.concatenate(
+            [np.searchsorted(t.cuts, np.arange(len(t.path) - 1), side="right") for t in tours]
         )
-        near = same & ((idx[None, :] == vi[:, None]) | (idx[None, :] == vi[:, None] + 1))
+        same_day = same_tour & (gday[None, :] == vday[:, None])
+        room = gslack[None, :] + np.where(
+            same_day, (saved + self.svc[vv])[:, None], -self.svc[vv][:, None]
+        )
+        near = same_tour & ((gi[None, :] == vi[:, None]) | (gi[None, :] == vi[:, None] - 1))
         gain = np.where((extra <= room) & ~near, saved[:, None] - extra, -1)
-        flat = int(np.argmax(gain))
-        j, p = divmod(flat, len(ks))
+        j, p = divmod(int(np.argmax(gain)), len(gi))
         if gain[j, p] <= 0:
             return False
-        k, i, k2, i2 = int(vk[j]), int(vi[j]), int(ks[p]), int(idx[p])
-        site = s.days[k].pop(i)
-        if k2 == k and i2 > i:
-            i2 -= 1
-        s.days[k2].insert(i2, site)
-        for kk in {k, k2}:
-            s.durations[kk] = self.duration(s, kk)
-        s.value += self.w * float(gain[j, p])
+        site = self._remove(tours[int(vt[j])], int(vi[j]))
+        to = tours[int(gt[p])]
+        i = int(gi[p]) + 1
+        if int(gt[p]) == int(vt[j]) and int(gi[p]) > int(vi[j]):
+            i -= 1
+        to.path = np.insert(to.path, i, site)
+        to.cuts = to.cuts + (to.cuts >= i)
         return True
 
-    def move_night(self, s: State, k: int) -> bool:
-        """End day ``k`` elsewhere (another lodging or home) when that gains."""
-        if self.last[k]:
-            return False
-        t, d = self.day_of[k]
-        options = [e for e in self.allowed[k] if e != s.ends[k]]
-        if not options:
-            return False
-        old = s.ends[k]
-        a = s.days[k][-1] if s.days[k] else self.start_of(s, k)
-        b = s.days[k + 1][0] if s.days[k + 1] else s.ends[k + 1]
-        nights = self.nights(s, t) - is_night_away(self.p, t, d, old)
-        slack = self.slack(s)
-
-        def cost(e: int) -> float:
-            night = self.night_price[e] if is_night_away(self.p, t, d, e) else 0.0
-            return self.w * (self.d[a, e] + self.d[e, b]) + night
-
-        base = cost(old)
+    def move_night(self, tours: list[Tour]) -> bool:
+        """End a day at another lodging (or at home) when that gains and fits."""
         best = (1e-9, None)
-        for e in options:
-            if nights + is_night_away(self.p, t, d, e) > self.limit[t]:
-                continue
-            d1 = self.d[a, e] - self.d[a, old]
-            d2 = self.d[e, b] - self.d[old, b]
-            if d1 > slack[k] or d2 > slack[k + 1]:
-                continue
-            g = base - cost(e)
-            if g > best[0]:
-                best = (g, e)
+        for ti, t in enumerate(tours):
+            durations = self.day_durations(t)
+            nights = self.nights(ti, t)
+            for d in self.lodging_nights[ti]:
+                c = int(t.cuts[d])
+                a, old, b = int(t.path[c - 1]), int(t.path[c]), int(t.path[c + 1])
+                away_old = is_night_away(self.p, ti, d, old)
+                base = self.w * (self.d[a, old] + self.d[old, b]) + (
+                    self.price[old] if away_old else 0.0
+                )
+                for e in self.allowed[ti][d]:
+                    if e == old:
+                        continue
+                    away = is_night_away(self.p, ti, d, e)
+                    if nights - away_old + away > self.limits[ti]:
+                        continue
+                    if durations[d] + self.d[a, e] - self.d[a, old] > self.windows[ti][d]:
+                        continue
+                    if durations[d + 1] + self.d[e, b] - self.d[old, b] > self.windows[ti][d + 1]:
+                        continue
+                    g = (
+                        base
+                        - self.w * (self.d[a, e] + self.d[e, b])
+                        - (self.price[e] if away else 0.0)
+                    )
+                    if g > best[0]:
+                        best = (g, (ti, c, e))
         if best[1] is None:
             return False
-        s.ends[k] = best[1]
-        s.durations[k] = self.duration(s, k)
-        s.durations[k + 1] = self.duration(s, k + 1)
-        s.value += best[0]
+        ti, c, e = best[1]
+        tours[ti].path[c] = e
         return True
+
+    def resplit(self, tours: list[Tour]) -> bool:
+        """Keep each tour's visits in order, choose again where each day ends (module
+        docstring); True when some tour changed."""
+        changed = False
+        for ti, t in enumerate(tours):
+            better = self._resplit(ti, t)
+            if better is not None:
+                tours[ti] = better
+                changed = True
+        return changed
+
+    def _resplit(self, ti: int, t: Tour) -> Tour | None:
+        """Least travel (plus the price of the nights) over every choice of cut points and
+        day ends for the visits of ``t`` in their order, within the windows and nights."""
+        tour = self.tours[ti]
+        mask = np.ones(len(t.path), dtype=bool)
+        mask[0] = False
+        mask[t.cuts] = False
+        v = t.path[mask]
+        m = len(v)
+        n_days = len(tour.days)
+        if m == 0 or n_days < 2:
+            return None
+        # a limit no tour can reach is no limit: one layer of nights is enough
+        binding = self.limits[ti] < len(self.lodging_nights[ti])
+        layers = self.limits[ti] + 1 if binding else 1
+        nodes = sorted({tour.start, tour.end, *(e for a in self.allowed[ti] for e in a)})
+        pos = {x: i for i, x in enumerate(nodes)}
+        inner = np.concatenate([[0], np.cumsum(self.d[v[:-1], v[1:]])])
+        svc = np.concatenate([[0], np.cumsum(self.svc[v])])
+        i_, j_ = np.meshgrid(np.arange(m + 1), np.arange(m + 1), indexing="ij")
+        stretch = j_ > i_  # the day serves v[i:j]; i == j: no visits
+        mid = inner[np.maximum(j_ - 1, 0)] - inner[np.minimum(i_, m - 1)]
+        service = svc[j_] - svc[i_]
+        first = self.d[np.array(nodes)][:, v[np.minimum(i_, m - 1)]]  # (node, i, j)
+        last = self.d[v[np.maximum(j_ - 1, 0)]][:, :, np.array(nodes)]  # (i, j, node)
+        inf = float("inf")
+        best = np.full((m + 1, len(nodes), layers), inf)
+        best[0, pos[tour.start], 0] = 0.0
+        backs = []
+        for d in range(n_days):
+            window = self.windows[ti][d]
+            nxt = np.full_like(best, inf)
+            came = np.zeros((m + 1, len(nodes), layers, 3), dtype=np.int64)
+            starts = [a for a in range(len(nodes)) if np.isfinite(best[:, a, :]).any()]
+            for e in self.allowed[ti][d]:
+                ei = pos[e]
+                away = int(is_night_away(self.p, ti, d, e)) if binding else 0
+                price = self.price.get(e, 0.0) if is_night_away(self.p, ti, d, e) else 0.0
+                for ai in starts:
+                    travel = np.where(
+                        stretch, first[ai] + mid + last[:, :, ei], self.d[nodes[ai], e]
+                    )
+                    ok = (j_ >= i_) & (travel + service <= window)
+                    cost = np.where(ok, self.w * travel + price, inf)
+                    for k in range(layers - away):
+                        cand = best[:, ai, k][:, None] + cost
+                        arg = cand.argmin(axis=0)
+                        col = cand[arg, np.arange(m + 1)]
+                        upd = col < nxt[:, ei, k + away]
+                        nxt[upd, ei, k + away] = col[upd]
+                        came[upd, ei, k + away] = np.stack(
+                            [arg[upd], np.full(upd.sum(), ai), np.full(upd.sum(), k)], axis=1
+                        )
+            best = nxt
+            backs.append(came)
+        final = best[m, pos[tour.end], :]
+        k = int(np.argmin(final))
+        if not np.isfinite(final[k]) or float(final[k]) >= self._split_cost(ti, t) - 1e-9:
+            return None
+        cut_at, end_at = [], []
+        j, e = m, pos[tour.end]
+        for d in range(n_days - 1, -1, -1):
+            cut_at.append(j)
+            end_at.append(nodes[e])
+            j, e, k = (int(x) for x in backs[d][j, e, k])
+        path = [tour.start]
+        cuts = []
+        prev = 0
+        for c, node in zip(cut_at[::-1], end_at[::-1], strict=True):
+            path += [int(x) for x in v[prev:c]]
+            path.append(node)
+            cuts.append(len(path) - 1)
+            prev = c
+        return Tour(np.array(path, dtype=np.int64), np.array(cuts, dtype=np.int64))
+
+    def _split_cost(self, ti: int, t: Tour) -> float:
+        cost = self.w * float(self.d[t.path[:-1], t.path[1:]].sum())
+        for d, c in enumerate(t.cuts[:-1]):
+            node = int(t.path[c])
+            if is_night_away(self.p, ti, d, node):
+                cost += self.price[node]
+        return cost
 
     # ------------------------------------------------------------------ search
 
-    def local_search(self, s: State, deadline: float) -> None:
+    def local_search(self, tours: list[Tour], deadline: float) -> None:
         improved = True
         while improved and time.monotonic() < deadline:
-            improved = False
-            for k in range(len(s.days)):
-                while self.two_opt(s, k):
-                    improved = True
-            if self.relocate(s):
+            improved = self.two_opt(tours)
+            if self.relocate(tours):
                 improved = True
                 continue
-            if self.drop(s):
+            while self.drop(tours):
                 improved = True
-            while self.insert(s):
+            while self.insert(tours):
                 improved = True
-            if self.swap_in(s):
+            if self.swap_in(tours):
                 improved = True
-            for k in range(len(s.days)):
-                if self.move_night(s, k):
-                    improved = True
+            if self.move_night(tours):
+                improved = True
 
-    def perturb(self, s: State, strength: int) -> None:
-        """Ruin and recreate: remove a random stretch of one day, or random visits of the
-        whole plan, or a whole day; sometimes end a day at a random lodging; then insert
-        with shaken scores, the removed sites last."""
+    def perturb(self, tours: list[Tour], strength: int) -> None:
+        """Ruin and recreate (module docstring)."""
         removed: list[int] = []
-        visited_days = [k for k, x in enumerate(s.days) if x]
+        ti = self.rng.randrange(len(tours))
+        t = tours[ti]
+        inner = [i for i in range(1, len(t.path)) if i not in set(t.cuts.tolist())]
         mode = self.rng.random()
-        if visited_days and mode < 0.45:
-            k = self.rng.choice(visited_days)
-            n = len(s.days[k])
-            size = min(n, self.rng.randint(1, max(1, strength)))
-            i = self.rng.randint(0, n - size)
-            removed += s.days[k][i : i + size]
-            del s.days[k][i : i + size]
-        elif visited_days and mode < 0.9:
-            every = [(k, v) for k in visited_days for v in s.days[k]]
-            for k, v in self.rng.sample(
-                every, min(len(every), self.rng.randint(1, max(1, strength)))
+        if inner and mode < 0.45:  # a stretch
+            size = min(len(inner), self.rng.randint(1, max(1, strength)))
+            at = self.rng.randrange(len(inner) - size + 1)
+            for i in sorted(inner[at : at + size], reverse=True):
+                removed.append(self._remove(t, i))
+        elif inner and mode < 0.9:  # random visits
+            for i in sorted(
+                self.rng.sample(inner, min(len(inner), self.rng.randint(1, strength))), reverse=True
             ):
-                s.days[k].remove(v)
-                removed.append(v)
-        elif visited_days:
-            k = self.rng.choice(visited_days)
-            removed += s.days[k]
-            s.days[k] = []
-        if self.lodging_days and self.rng.random() < 0.3:
-            k = self.rng.choice(self.lodging_days)
-            t, _d = self.day_of[k]
-            s.ends[k] = self.rng.choice(self.allowed[k])
-            if self.nights(s, t) > self.limit[t]:
-                s.ends[k] = self.p.tours[t].end
-        self.evaluate(s)
+                removed.append(self._remove(t, i))
+        elif inner:  # a whole day
+            d = self.rng.randrange(len(t.cuts))
+            lo = 0 if d == 0 else int(t.cuts[d - 1])
+            for i in range(int(t.cuts[d]) - 1, lo, -1):
+                removed.append(self._remove(t, i))
+        if self.lodging_nights[ti] and self.rng.random() < 0.3:
+            d = self.rng.choice(self.lodging_nights[ti])
+            old = int(t.path[t.cuts[d]])
+            t.path[t.cuts[d]] = self.rng.choice(self.allowed[ti][d])
+            if self.nights(ti, t) > self.limits[ti]:
+                t.path[t.cuts[d]] = old
         # a moved night can make a day too long: drop visits until it fits
-        for k in range(len(s.days)):
-            while s.durations[k] > self.window[k] and s.days[k]:
-                removed.append(s.days[k].pop(self.rng.randrange(len(s.days[k]))))
-                s.durations[k] = self.duration(s, k)
-        self.evaluate(s)
+        while True:
+            over = np.nonzero(self.day_durations(t) > self.windows[ti])[0]
+            if len(over) == 0:
+                break
+            d = int(over[0])
+            lo = 0 if d == 0 else int(t.cuts[d - 1])
+            if int(t.cuts[d]) - lo <= 1:
+                break
+            removed.append(self._remove(t, self.rng.randrange(lo + 1, int(t.cuts[d]))))
         tabu = frozenset(removed)
-        while self.insert(s, noise=0.3, tabu=tabu):
+        while self.insert(tours, noise=0.3, tabu=tabu):
             pass
 
 
@@ -422,43 +534,55 @@ def search(
     *,
     time_limit: float,
     seed: int,
-    start: tuple[list[list[int]], list[int]] | None = None,
+    start: Plan | None = None,
     pool_size: int = 20_000,
-) -> tuple[tuple[list[list[int]], list[int]] | None, list[tuple[list[list[int]], list[int]]]]:
-    """Search for ``time_limit`` seconds from ``start`` (sequences and ends per day) or from
-    empty days at home. Returns the best feasible solution found (or None) and the pool of
-    good solutions (for :func:`caravan.solver.tourpack.pack`)."""
+) -> tuple[Plan | None, list[Plan]]:
+    """Search for ``time_limit`` seconds from ``start`` (visits and ends per day) or from
+    empty days. Returns the best feasible solution found (None when it misses a required
+    site) and the pool of good solutions (for :func:`caravan.solver.tourpack.pack`)."""
     deadline = time.monotonic() + time_limit
     ls = Search(problem, sc, seed)
-    cur = State([list(x) for x in start[0]], list(start[1])) if start else None
-    if cur is None or not ls.feasible_after(cur):
-        cur = State([[] for _ in problem.vehicles], empty_tours(problem))
-        ls.evaluate(cur)
+    cur = ls.from_plan(start) if start else None
+    if cur is None or not ls.feasible(cur):
+        cur = ls.from_plan(([[] for _ in problem.vehicles], empty_tours(problem)))
     ls.local_search(cur, deadline)
-    best = cur.copy()
-    pool: dict[tuple, tuple[list[list[int]], list[int]]] = {}
-    pool[best.key()] = ([list(x) for x in best.days], list(best.ends))
-    visits = max(1, sum(len(x) for x in best.days))
+    ls.resplit(cur)
+    ls.local_search(cur, deadline)
+    cur_value = ls.value(cur)
+    best, best_value = [t.copy() for t in cur], cur_value
+    pool: dict[tuple, Plan] = {}
+
+    def keep(tours: list[Tour]) -> None:
+        plan = ls.to_plan(tours)
+        key = (tuple(tuple(x) for x in plan[0]), tuple(plan[1]))
+        if len(pool) < pool_size:
+            pool.setdefault(key, plan)
+
+    keep(best)
+    visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
     stall = 0
     while time.monotonic() < deadline:
-        trial = cur.copy()
+        trial = [t.copy() for t in cur]
         ls.perturb(trial, strength=max(2, visits // 6))
         ls.local_search(trial, deadline)
+        if ls.resplit(trial):
+            ls.local_search(trial, deadline)
         if not ls.feasible(trial):
             continue
-        if trial.value > best.value + 1e-9:
-            best = trial.copy()
-            visits = max(1, sum(len(x) for x in best.days))
+        value = ls.value(trial)
+        if value > best_value + 1e-9:
+            best, best_value = [t.copy() for t in trial], value
+            visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
             stall = 0
         else:
             stall += 1
-        if trial.value >= best.value - abs(best.value) * 0.02 and len(pool) < pool_size:
-            pool.setdefault(trial.key(), ([list(x) for x in trial.days], list(trial.ends)))
+        if value >= best_value - abs(best_value) * 0.02:
+            keep(trial)
         # accept small losses, go back to the best after a series without progress
-        if trial.value >= cur.value - abs(cur.value) * 0.005:
-            cur = trial
+        if value >= cur_value - abs(cur_value) * 0.005:
+            cur, cur_value = trial, value
         if stall and stall % 50 == 0:
-            cur = best.copy()
-    out = ([list(x) for x in best.days], list(best.ends))
-    missing = problem.required - {v for x in best.days for v in x}
+            cur, cur_value = [t.copy() for t in best], best_value
+    out = ls.to_plan(best)
+    missing = problem.required - {v for x in out[0] for v in x}
     return (None if missing else out), list(pool.values())
