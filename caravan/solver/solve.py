@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from caravan.errors import NoPlanError, ParameterError
+from caravan.solver import _worker
 from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_classes
 from caravan.solver.problem import Problem, Solution, evaluate
 from caravan.solver.scaling import Scaled, scale
@@ -198,50 +199,6 @@ def _recombine(
     )
 
 
-def _start_worker(
-    problem: Problem, classes, sc: Scaled, time_limit: float, seed: int, pool_size: int
-):
-    """Start a PyVRP run on another core; ``None`` if the process cannot start."""
-    import pickle
-    import subprocess
-    import sys
-
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "caravan.solver._worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert proc.stdin is not None
-        proc.stdin.write(
-            pickle.dumps((problem, classes, sc.prizes, sc.W, time_limit, seed, pool_size))
-        )
-        proc.stdin.close()
-        proc.stdin = None  # written and closed: communicate() must not touch it again
-    except OSError:
-        return None
-    return proc
-
-
-def _collect_worker(proc, timeout: float):
-    import pickle
-    import subprocess
-
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        return None
-    if proc.returncode != 0:
-        return None
-    try:
-        return pickle.loads(out)
-    except Exception:
-        return None
-
-
 def _solve_pyvrp(
     problem: Problem,
     sc: Scaled,
@@ -264,7 +221,16 @@ def _solve_pyvrp(
     procs = []
     if workers > 1 and search > 2.0:
         for i in range(workers - 1):
-            proc = _start_worker(problem, classes, sc, search - 0.7, seed + 1 + i, POOL_SIZE)
+            proc = _worker.start(
+                "pyvrp",
+                problem,
+                classes,
+                sc.prizes,
+                sc.W,
+                time_limit=search - 0.7,
+                seed=seed + 1 + i,
+                pool_size=POOL_SIZE,
+            )
             if proc is not None:
                 procs.append(proc)
     runs: list[list[tuple[int, tuple[int, ...]]]] = []
@@ -289,7 +255,7 @@ def _solve_pyvrp(
         runs.append(mine)
     for proc in procs:
         # the worker stops at its own time limit; wait a little for it, not past the budget
-        result = _collect_worker(proc, timeout=max(0.3, search_end + 0.5 - time.monotonic()))
+        result = _worker.collect(proc, timeout=max(0.3, search_end + 0.5 - time.monotonic()))
         if result is not None:
             found, pool = result
             pools.append(pool)
@@ -520,7 +486,7 @@ def solve(
         sol = solve_tours(
             problem,
             sc,
-            lambda trips, **kw: solve(trips, engine=engine, progress=None, **kw),
+            lambda trips, **kw: solve(trips, progress=None, **{"engine": engine, **kw}),
             engine=engine,
             time_limit=time_limit,
             seed=seed,

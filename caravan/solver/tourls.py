@@ -46,9 +46,13 @@ class Tour:
 
     path: np.ndarray  # start, visits, day ends ... end
     cuts: np.ndarray  # index in ``path`` of each day's end (the last is len(path) - 1)
+    durations: np.ndarray | None = None  # per day, cached (None: to compute)
 
     def copy(self) -> Tour:
-        return Tour(self.path.copy(), self.cuts.copy())
+        return Tour(self.path.copy(), self.cuts.copy(), self.durations)
+
+    def changed(self) -> None:
+        self.durations = None
 
 
 class Search:
@@ -114,11 +118,13 @@ class Search:
     # ------------------------------------------------------------------ measures
 
     def day_durations(self, t: Tour) -> np.ndarray:
-        legs = self.d[t.path[:-1], t.path[1:]]
-        cum = np.concatenate([[0], np.cumsum(legs + self.svc[t.path[1:]])])
-        # the service of a day's end node is 0 (a depot)
-        starts = np.concatenate([[0], t.cuts[:-1]])
-        return cum[t.cuts] - cum[starts]
+        if t.durations is None:
+            legs = self.d[t.path[:-1], t.path[1:]]
+            cum = np.concatenate([[0], np.cumsum(legs + self.svc[t.path[1:]])])
+            # the service of a day's end node is 0 (a depot)
+            starts = np.concatenate([[0], t.cuts[:-1]])
+            t.durations = cum[t.cuts] - cum[starts]
+        return t.durations
 
     def nights(self, ti: int, t: Tour) -> int:
         return sum(is_night_away(self.p, ti, d, int(t.path[c])) for d, c in enumerate(t.cuts[:-1]))
@@ -208,6 +214,7 @@ class Search:
         i = int(idx[p]) + 1
         t.path = np.insert(t.path, i, u[j])
         t.cuts = t.cuts + (t.cuts >= i)
+        t.changed()
         return True
 
     def swap_in(self, tours: list[Tour]) -> bool:
@@ -225,6 +232,7 @@ class Search:
             return False
         j, q = divmod(int(np.argmax(np.where(ok, gain, -np.inf))), len(v))
         tours[int(ti[q])].path[int(idx[q])] = u[j]
+        tours[int(ti[q])].changed()
         return True
 
     def drop(self, tours: list[Tour]) -> bool:
@@ -244,6 +252,7 @@ class Search:
         site = int(t.path[i])
         t.path = np.delete(t.path, i)
         t.cuts = t.cuts - (t.cuts > i)
+        t.changed()
         return site
 
     def two_opt(self, tours: list[Tour]) -> bool:
@@ -281,6 +290,7 @@ class Search:
                         t.path[prev + bi + 1 : prev + bj + 1] = t.path[
                             prev + bi + 1 : prev + bj + 1
                         ][::-1]
+                        t.changed()
                         changed = True
                 prev = c
         return changed
@@ -315,6 +325,7 @@ class Search:
             i -= 1
         to.path = np.insert(to.path, i, site)
         to.cuts = to.cuts + (to.cuts >= i)
+        to.changed()
         return True
 
     def move_night(self, tours: list[Tour]) -> bool:
@@ -351,6 +362,7 @@ class Search:
             return False
         ti, c, e = best[1]
         tours[ti].path[c] = e
+        tours[ti].changed()
         return True
 
     def resplit(self, tours: list[Tour]) -> bool:
@@ -390,33 +402,38 @@ class Search:
         first = self.d[np.array(nodes)][:, v[np.minimum(i_, m - 1)]]  # (node, i, j)
         last = self.d[v[np.maximum(j_ - 1, 0)]][:, :, np.array(nodes)]  # (i, j, node)
         inf = float("inf")
-        best = np.full((m + 1, len(nodes), layers), inf)
+        n_nodes = len(nodes)
+        best = np.full((m + 1, n_nodes, layers), inf)
         best[0, pos[tour.start], 0] = 0.0
         backs = []
+        cols = np.arange(m + 1)
         for d in range(n_days):
             window = self.windows[ti][d]
             nxt = np.full_like(best, inf)
-            came = np.zeros((m + 1, len(nodes), layers, 3), dtype=np.int64)
-            starts = [a for a in range(len(nodes)) if np.isfinite(best[:, a, :]).any()]
+            came = np.zeros((m + 1, n_nodes, layers, 3), dtype=np.int64)
+            starts = np.array([a for a in range(n_nodes) if np.isfinite(best[:, a, :]).any()])
+            direct = self.d[np.array(nodes)[starts]]  # (start, node)
             for e in self.allowed[ti][d]:
                 ei = pos[e]
-                away = int(is_night_away(self.p, ti, d, e)) if binding else 0
-                price = self.price.get(e, 0.0) if is_night_away(self.p, ti, d, e) else 0.0
-                for ai in starts:
-                    travel = np.where(
-                        stretch, first[ai] + mid + last[:, :, ei], self.d[nodes[ai], e]
-                    )
-                    ok = (j_ >= i_) & (travel + service <= window)
-                    cost = np.where(ok, self.w * travel + price, inf)
-                    for k in range(layers - away):
-                        cand = best[:, ai, k][:, None] + cost
-                        arg = cand.argmin(axis=0)
-                        col = cand[arg, np.arange(m + 1)]
-                        upd = col < nxt[:, ei, k + away]
-                        nxt[upd, ei, k + away] = col[upd]
-                        came[upd, ei, k + away] = np.stack(
-                            [arg[upd], np.full(upd.sum(), ai), np.full(upd.sum(), k)], axis=1
-                        )
+                night = is_night_away(self.p, ti, d, e)
+                away = int(night) if binding else 0
+                price = self.price.get(e, 0.0) if night else 0.0
+                travel = np.where(
+                    stretch[None],
+                    first[starts] + mid[None] + last[None, :, :, ei],
+                    direct[:, e][:, None, None],
+                )  # (start, i, j)
+                ok = (j_ >= i_)[None] & (travel + service[None] <= window)
+                cost = np.where(ok, self.w * travel + price, inf)
+                for k in range(layers - away):
+                    cand = (best[:, starts, k].T[:, :, None] + cost).reshape(-1, m + 1)
+                    arg = cand.argmin(axis=0)
+                    col = cand[arg, cols]
+                    upd = col < nxt[:, ei, k + away]
+                    nxt[upd, ei, k + away] = col[upd]
+                    came[upd, ei, k + away, 0] = arg[upd] % (m + 1)
+                    came[upd, ei, k + away, 1] = starts[arg[upd] // (m + 1)]
+                    came[upd, ei, k + away, 2] = k
             best = nxt
             backs.append(came)
         final = best[m, pos[tour.end], :]
@@ -465,6 +482,35 @@ class Search:
             if self.move_night(tours):
                 improved = True
 
+    def restart(self, tours: list[Tour]) -> list[Tour]:
+        """The same plan with one tour emptied and its nights drawn at random (among the
+        ends from which the tour can still get home in time, within its nights): a jump to
+        another region of the search space."""
+        ti = self.rng.randrange(len(tours))
+        tour = self.tours[ti]
+        if not self.lodging_nights[ti]:
+            return tours
+        _before, after = self.tables[ti]
+        here, nights, path, cuts = tour.start, 0, [tour.start], []
+        for d, day in enumerate(tour.days):
+            later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
+            options = [
+                e
+                for e in self.allowed[ti][d]
+                if e in later
+                and self.d[here, e] <= day.latest - day.earliest
+                and nights + is_night_away(self.p, ti, d, e) + later[e] <= self.limits[ti]
+            ]
+            if not options:
+                return tours
+            here = self.rng.choice(options)
+            nights += is_night_away(self.p, ti, d, here)
+            path.append(here)
+            cuts.append(len(path) - 1)
+        out = [t.copy() for t in tours]
+        out[ti] = Tour(np.array(path, dtype=np.int64), np.array(cuts, dtype=np.int64))
+        return out
+
     def perturb(self, tours: list[Tour], strength: int) -> None:
         """Ruin and recreate (module docstring)."""
         removed: list[int] = []
@@ -493,6 +539,7 @@ class Search:
             t.path[t.cuts[d]] = self.rng.choice(self.allowed[ti][d])
             if self.nights(ti, t) > self.limits[ti]:
                 t.path[t.cuts[d]] = old
+            t.changed()
         # a moved night can make a day too long: drop visits until it fits
         while True:
             over = np.nonzero(self.day_durations(t) > self.windows[ti])[0]
@@ -560,29 +607,38 @@ def search(
 
     keep(best)
     visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
-    stall = 0
+    stall = rounds = 0
     while time.monotonic() < deadline:
         trial = [t.copy() for t in cur]
         ls.perturb(trial, strength=max(2, visits // 6))
         ls.local_search(trial, deadline)
-        if ls.resplit(trial):
+        rounds += 1
+        value = ls.value(trial)
+        # the re-split costs more than a descent: on promising solutions, and now and then
+        if (value >= best_value - abs(best_value) * 0.01 or rounds % 8 == 0) and ls.resplit(trial):
             ls.local_search(trial, deadline)
+            value = ls.value(trial)
         if not ls.feasible(trial):
             continue
-        value = ls.value(trial)
         if value > best_value + 1e-9:
             best, best_value = [t.copy() for t in trial], value
             visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
             stall = 0
         else:
             stall += 1
-        if value >= best_value - abs(best_value) * 0.02:
+        if value >= best_value - abs(best_value) * 0.05:
             keep(trial)
-        # accept small losses, go back to the best after a series without progress
-        if value >= cur_value - abs(cur_value) * 0.005:
+        # accept losses within a threshold that shrinks from 5 % to 0.5 % of the best over
+        # the time; go back to the best after a series without progress
+        left = max(0.0, deadline - time.monotonic()) / max(time_limit, 1e-9)
+        if value >= best_value - abs(best_value) * (0.005 + 0.045 * left):
             cur, cur_value = trial, value
-        if stall and stall % 50 == 0:
-            cur, cur_value = [t.copy() for t in best], best_value
+        if stall and stall % 60 == 0:  # back to the best, or a jump elsewhere
+            cur = [t.copy() for t in best]
+            if stall % 120 == 0:
+                cur = ls.restart(cur)
+                ls.local_search(cur, deadline)
+            cur_value = ls.value(cur)
     out = ls.to_plan(best)
     missing = problem.required - {v for x in out[0] for v in x}
     return (None if missing else out), list(pool.values())

@@ -8,10 +8,12 @@
     routes are too many.
 ``"pyvrp"`` (the heuristic)
     When every tour starts and ends at the same site (a caravan unit's base), the days as
-    day trips first (the vehicle engines of :mod:`caravan.solver.solve` on the same days
-    without lodgings: PyVRP, or the exact engine when it is quick); then the iterated local
-    search of :mod:`caravan.solver.tourls` from there, with nights away; then the best
-    recombination of the day routes of every good solution it met (``tourpack.pack``). The
+    day trips first (:func:`with_ends`: the vehicle engines of :mod:`caravan.solver.solve`
+    on the same days without nights; the exact engine when it is quick). Then the iterated
+    local search of :mod:`caravan.solver.tourls` from there, with nights away, one run per
+    core with different seeds; then PyVRP on the days of the best plan found with its
+    nights fixed (each day a vehicle from where it starts to where it ends); then the best
+    recombination of the day routes of every good solution met (``tourpack.pack``). The
     solution's engine reads ``"search"``. No bound of its own.
 ``"auto"``
     The exact engine when its routes can be enumerated within a share of the time and the
@@ -30,9 +32,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.solver import tourls
+from caravan.solver import _worker, tourls
 from caravan.solver.enumeration import TooManyRoutes
-from caravan.solver.problem import Problem, Solution, evaluate, make_problem
+from caravan.solver.problem import Problem, Solution, evaluate, is_night_away, make_problem
 from caravan.solver.scaling import Scaled
 from caravan.solver.tourpack import day_route, enumerate_day_routes, pack, routes_of
 
@@ -43,7 +45,18 @@ AUTO_MAX_ROUTES = 50_000
 #: the share of the time the heuristic gives the day trips it starts from
 DAY_TRIP_SHARE = 0.25
 #: the share of the time kept for the recombination of the heuristic's pool
-PACK_SHARE = 0.15
+PACK_SHARE = 0.1
+#: the share of the time for the vehicle engines on the days of the best nights found
+FIXED_SHARE = 0.3
+
+#: a tour plan: per day (``problem.vehicles`` order) its visits, and where each day ends
+Plan = tuple[list[list[int]], list[int]]
+
+
+def _plan_value(problem: Problem, sc: Scaled, plan: Plan) -> int:
+    return sum(r.value for r in routes_of(problem, sc, [plan])) - sum(
+        sc.nights[e] for k, e in enumerate(plan[1]) if is_night_away(problem, *problem.day_of[k], e)
+    )
 
 
 def tours_early(
@@ -156,31 +169,42 @@ class EngineUnsuitable(ParameterError):
     """The chosen engine cannot handle this problem (for example too many routes)."""
 
 
-def _day_trips(
-    problem: Problem, solve: DayTripSolver, *, time_limit: float, seed: int, workers: int
-):
-    """The same days without lodgings, solved by the vehicle engines: a first tour plan
-    (sequences, ends), or None when the tours do not all start and end at home."""
-    if any(t.start != t.end for t in problem.tours):
-        return None
-    keep = [i for i in range(problem.n) if i not in problem.lodgings]
+def with_ends(
+    problem: Problem,
+    solve: DayTripSolver,
+    ends: Sequence[int],
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    engine: str = "auto",
+) -> Plan | None:
+    """The best visits for days whose ends are fixed: each day is then a vehicle from where
+    it starts to where it ends, solved by the vehicle engines (``solve``). None when the
+    required sites cannot all be served that way."""
+    starts = [
+        problem.tours[t].start if d == 0 else ends[k - 1] for k, (t, d) in enumerate(problem.day_of)
+    ]
+    used = set(starts) | set(ends)
+    keep = [i for i in range(problem.n) if i not in problem.depots or i in used]
     where = {i: j for j, i in enumerate(keep)}
-    trips = make_problem(
+    fixed = make_problem(
         durations=problem.durations[np.ix_(keep, keep)],
         prizes=[problem.prizes[i] for i in keep],
         service=[problem.service[i] for i in keep],
         vehicles=[
-            dataclasses.replace(v, start=where[v.start], end=where[v.end]) for v in problem.vehicles
+            dataclasses.replace(v, start=where[a], end=where[b])
+            for v, a, b in zip(problem.vehicles, starts, ends, strict=True)
         ],
         required=[where[r] for r in problem.required],
         travel_weight=problem.travel_weight,
         names=[problem.names[i] for i in keep],
     )
     try:
-        sol = solve(trips, time_limit=time_limit, seed=seed, workers=workers)
-    except NoPlanError:  # required sites that only a night away can serve
+        sol = solve(fixed, time_limit=time_limit, seed=seed, workers=workers, engine=engine)
+    except (NoPlanError, ParameterError):  # required sites out of reach with these ends
         return None
-    return [[keep[s] for s in r.sites] for r in sol.routes], [v.end for v in problem.vehicles]
+    return [[keep[s] for s in r.sites] for r in sol.routes], list(ends)
 
 
 def solve_heuristic(
@@ -195,23 +219,67 @@ def solve_heuristic(
 ) -> Solution:
     """Day trips, the local search from them, then the recombination (module docstring)."""
     left = time_limit - (time.monotonic() - start)
-    first = _day_trips(
-        problem, day_trips, time_limit=max(0.3, left * DAY_TRIP_SHARE), seed=seed, workers=workers
-    )
+    first = None
+    if all(t.start == t.end for t in problem.tours):  # day trips first: every day ends home
+        first = with_ends(
+            problem,
+            day_trips,
+            [v.end for v in problem.vehicles],
+            time_limit=max(0.3, left * DAY_TRIP_SHARE),
+            seed=seed,
+            workers=workers,
+        )
     left = time_limit - (time.monotonic() - start)
-    best, pool = tourls.search(
-        problem, sc, time_limit=max(0.2, left * (1 - PACK_SHARE)), seed=seed, start=first
-    )
+    search = max(0.2, left * (1 - PACK_SHARE - FIXED_SHARE))
+    # a second search with another seed on the other core (a process needs about half a
+    # second to start: not worth it for short searches)
+    others = []
+    if workers > 1 and search > 2.0:
+        others = [
+            _worker.start(
+                "tours", problem, sc, time_limit=search - 0.7, seed=seed + 1 + i, start=first
+            )
+            for i in range(workers - 1)
+        ]
+    best, pool = tourls.search(problem, sc, time_limit=search, seed=seed, start=first)
+    finds = [best]
+    for proc in others:
+        found = None if proc is None else _worker.collect(proc, timeout=1.0)
+        if found is not None:
+            finds.append(found[0])
+            pool += found[1]
     if first is not None:
         pool.append(first)
+    # the visits of the best nights found, searched again by the vehicle engines (PyVRP)
+    best_found = max(
+        (f for f in finds if f is not None), key=lambda f: _plan_value(problem, sc, f), default=None
+    )
+    left = time_limit - (time.monotonic() - start)
+    done_before = first is not None and best_found is not None and best_found[1] == first[1]
+    if (
+        best_found is not None
+        and not done_before
+        and left * FIXED_SHARE / (FIXED_SHARE + PACK_SHARE) > 0.5
+    ):
+        again = with_ends(
+            problem,
+            day_trips,
+            best_found[1],
+            time_limit=left * FIXED_SHARE / (FIXED_SHARE + PACK_SHARE),
+            seed=seed,
+            workers=workers,
+            engine="pyvrp",
+        )
+        if again is not None:
+            finds.append(again)
+            pool.append(again)
     left = time_limit - (time.monotonic() - start)
     plan = pack(problem, sc, routes_of(problem, sc, pool), time_limit=max(0.3, left))
     detail = {"pool_solutions": len(pool), "recombined": plan.feasible}
     candidates = []
     if plan.feasible:
         candidates.append((list(plan.sequences), list(plan.ends)))
-    if best is not None:
-        candidates.append(best)
+    candidates += [f for f in finds if f is not None]
     if not candidates:
         raise NoPlanError(
             f"no plan serving every required site ({_required_names(problem)}) was found"
