@@ -156,10 +156,10 @@ class Search:
 
     # ------------------------------------------------------------------ places
 
-    def gaps(self, tours: list[Tour]):
+    def gaps(self, tours: list[Tour], with_day: bool = False):
         """Every gap between consecutive stops: (tour, index of the stop before, before,
-        after, slack of its day)."""
-        tis, idx, a, b, slack = [], [], [], [], []
+        after, slack of its day[, the day])."""
+        tis, idx, a, b, slack, days = [], [], [], [], [], []
         for ti, t in enumerate(tours):
             n = len(t.path) - 1
             day = np.searchsorted(t.cuts, np.arange(n), side="right")
@@ -168,11 +168,14 @@ class Search:
             a.append(t.path[:-1])
             b.append(t.path[1:])
             slack.append((self.windows[ti] - self.day_durations(t))[day])
-        return tuple(np.concatenate(x) for x in (tis, idx, a, b, slack))
+            days.append(day)
+        out = (tis, idx, a, b, slack, days) if with_day else (tis, idx, a, b, slack)
+        return tuple(np.concatenate(x) for x in out)
 
-    def stops(self, tours: list[Tour]):
-        """Every visit: (tour, index, stop before, site, stop after, slack of its day)."""
-        tis, idx, a, v, b, slack = [], [], [], [], [], []
+    def stops(self, tours: list[Tour], with_day: bool = False):
+        """Every visit: (tour, index, stop before, site, stop after, slack of its day[, the
+        day])."""
+        tis, idx, a, v, b, slack, days = [], [], [], [], [], [], []
         for ti, t in enumerate(tours):
             mask = np.ones(len(t.path), dtype=bool)
             mask[0] = False
@@ -185,7 +188,9 @@ class Search:
             v.append(t.path[i])
             b.append(t.path[i + 1])
             slack.append((self.windows[ti] - self.day_durations(t))[day])
-        return tuple(np.concatenate(x) for x in (tis, idx, a, v, b, slack))
+            days.append(day)
+        out = (tis, idx, a, v, b, slack, days) if with_day else (tis, idx, a, v, b, slack)
+        return tuple(np.concatenate(x) for x in out)
 
     # ------------------------------------------------------------------ moves
 
@@ -297,18 +302,14 @@ class Search:
 
     def relocate(self, tours: list[Tour]) -> bool:
         """Move one visit to the place (any day, any tour) where it saves the most travel."""
-        vt, vi, va, vv, vb, _vslack = self.stops(tours)
+        vt, vi, va, vv, vb, _vslack, vday = self.stops(tours, with_day=True)
         if len(vv) == 0:
             return False
-        gt, gi, a, b, gslack = self.gaps(tours)
+        gt, gi, a, b, gslack, gday = self.gaps(tours, with_day=True)
         saved = self.d[va, vv] + self.d[vv, vb] - self.d[va, vb]
         extra = self.d[a][:, vv].T + self.d[vv][:, b] - self.d[a, b][None, :]
         same_tour = gt[None, :] == vt[:, None]
         # the same day: the visit's own time comes back before it is spent again
-        vday = np.array([np.searchsorted(tours[t].cuts, i) for t, i in zip(vt, vi, strict=True)])
-        gday = np.concatenate(
-            [np.searchsorted(t.cuts, np.arange(len(t.path) - 1), side="right") for t in tours]
-        )
         same_day = same_tour & (gday[None, :] == vday[:, None])
         room = gslack[None, :] + np.where(
             same_day, (saved + self.svc[vv])[:, None], -self.svc[vv][:, None]
