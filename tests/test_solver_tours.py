@@ -8,7 +8,7 @@ import random
 import pytest
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.solver import solve
+from caravan.solver import EngineUnsuitable, solve
 from caravan.solver.problem import (
     Day,
     InfeasibleRoute,
@@ -20,7 +20,6 @@ from caravan.solver.problem import (
     is_night_away,
     make_problem,
 )
-from caravan.solver.tours import EngineUnsuitable
 
 
 def assert_valid_tours(problem: Problem, sol: Solution) -> None:

@@ -22,13 +22,12 @@ field. New lodgings are :class:`~caravan.types.Site` s of level ``lodging``.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from caravan.codes import norm_code
 from caravan.errors import InputError
-from caravan.geo.geography import Geography, boundaries
+from caravan.geo.geography import Geography, boundaries, read_small_csv
 from caravan.types import PROVINCES, Site
 
 COLUMNS = ("code", "name_th", "name_en", "lon", "lat")
@@ -162,35 +161,11 @@ def _row_site(cells: Mapping[str, str], geo: Geography, src: str, line: int) -> 
 
 def read_lodgings(path: str | Path, geography: Geography) -> tuple[Site, ...]:
     """Read a ``--lodging`` file (module docstring)."""
-    path = Path(path)
-    src = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", source=src) from None
-    except UnicodeDecodeError:
-        raise InputError("not a UTF-8 text file", source=src) from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows:
-        raise InputError(
-            f"empty file (expected the header {','.join(COLUMNS)})", source=src, line=1
-        )
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column '{missing[0]}' (expected {','.join(COLUMNS)}[,province_code])",
-            source=src,
-            line=1,
-        )
+    src, header, rows = read_small_csv(
+        path, COLUMNS, expected=f"{','.join(COLUMNS)}[,province_code]"
+    )
     out: dict[str, Site] = {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < len(header):
-            raise InputError(
-                f"expected {len(header)} fields, found {len(row)}", source=src, line=line
-            )
+    for line, row in rows:
         cells = {h: row[i].strip() for i, h in enumerate(header)}
         site = _row_site(cells, geography, src, line)
         if site.code in out:

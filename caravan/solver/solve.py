@@ -34,7 +34,6 @@ runs.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -44,9 +43,10 @@ import numpy as np
 from caravan.errors import NoPlanError, ParameterError
 from caravan.solver import _worker
 from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_classes
+from caravan.solver.portfolio import exact_then_heuristic
 from caravan.solver.problem import Problem, Solution, evaluate
 from caravan.solver.scaling import Scaled, scale
-from caravan.solver.tours import EngineUnsuitable, solve_tours
+from caravan.solver.tours import solve_tours
 from caravan.types import ENGINES
 
 #: progress(elapsed seconds, best objective so far, bound or None)
@@ -508,50 +508,30 @@ def solve(
             start=start,
             progress=progress,
         )
-    exact = None
-    if engine in ("auto", "exact"):
-        try:
-            exact = _solve_exact(
-                problem,
-                sc,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
-                start=start,
-                progress=progress,
-                enumeration_share=0.9 if engine == "exact" else 0.3,
-                max_routes=None if engine == "exact" else AUTO_MAX_ROUTES,
-                # auto: when the packing is not proven optimal by half the time, the
-                # heuristic gets the other half
-                packing_share=1.0 if engine == "exact" else 0.5,
-            )
-        except TooManyRoutes as exc:
-            if engine == "exact":
-                raise EngineUnsuitable(
-                    f"too many routes to enumerate ({exc}); use engine 'auto' or 'pyvrp'",
-                    param="engine",
-                ) from None
-        if exact is not None and (engine == "exact" or exact.status == "optimal"):
-            return exact
-    heuristic = _solve_heuristic(
-        problem,
-        sc,
-        time_limit=time_limit,
-        seed=seed,
-        workers=workers,
+    return exact_then_heuristic(
+        engine,
+        lambda asked: _solve_exact(
+            problem,
+            sc,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+            progress=progress,
+            enumeration_share=0.9 if asked else 0.3,
+            max_routes=None if asked else AUTO_MAX_ROUTES,
+            # auto: when the packing is not proven optimal by half the time, the
+            # heuristic gets the other half
+            packing_share=1.0 if asked else 0.5,
+        ),
+        lambda: _solve_heuristic(
+            problem,
+            sc,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+            progress=progress,
+        ),
         start=start,
-        progress=progress,
-    )
-    if exact is None:
-        return heuristic
-    # every useful route was enumerated, so the packing's bound holds for the whole problem
-    if exact.objective >= heuristic.objective:
-        return exact
-    bound = exact.bound
-    status = "optimal" if bound is not None and heuristic.objective >= bound - 1e-9 else "feasible"
-    return dataclasses.replace(
-        heuristic,
-        bound=bound if heuristic.bound is None else min(bound, heuristic.bound),
-        status=status,
-        seconds=time.monotonic() - start,
     )

@@ -34,6 +34,7 @@ import numpy as np
 from caravan.errors import NoPlanError, ParameterError
 from caravan.solver import _worker, tourls
 from caravan.solver.enumeration import TooManyRoutes
+from caravan.solver.portfolio import EngineUnsuitable, exact_then_heuristic
 from caravan.solver.problem import Problem, Solution, evaluate, is_night_away, make_problem
 from caravan.solver.scaling import Scaled
 from caravan.solver.tourpack import day_route, enumerate_day_routes, pack, routes_of
@@ -163,10 +164,6 @@ def solve_exact(
 
 #: solve(problem, time_limit=...) for a problem without lodgings (the vehicle engines)
 DayTripSolver = Callable[..., Solution]
-
-
-class EngineUnsuitable(ParameterError):
-    """The chosen engine cannot handle this problem (for example too many routes)."""
 
 
 def with_ends(
@@ -317,32 +314,18 @@ def solve_tours(
             "the routing engine plans day trips only; use auto, exact or pyvrp for tours",
             param="engine",
         )
-    exact = None
-    if engine in ("auto", "exact"):
-        try:
-            exact = solve_exact(
-                problem,
-                sc,
-                time_limit=time_limit if engine == "exact" else time_limit * 0.5,
-                start=start,
-                enumeration_share=0.9 if engine == "exact" else 0.3,
-                max_routes=None if engine == "exact" else AUTO_MAX_ROUTES,
-            )
-        except TooManyRoutes as exc:
-            if engine == "exact":
-                raise EngineUnsuitable(
-                    f"too many routes to enumerate ({exc}); use engine 'auto' or 'pyvrp'",
-                    param="engine",
-                ) from None
-        if exact is not None and (engine == "exact" or exact.status == "optimal"):
-            return exact
-    found = solve_heuristic(
-        problem, sc, day_trips, time_limit=time_limit, seed=seed, workers=workers, start=start
+    return exact_then_heuristic(
+        engine,
+        lambda asked: solve_exact(
+            problem,
+            sc,
+            time_limit=time_limit if asked else time_limit * 0.5,
+            start=start,
+            enumeration_share=0.9 if asked else 0.3,
+            max_routes=None if asked else AUTO_MAX_ROUTES,
+        ),
+        lambda: solve_heuristic(
+            problem, sc, day_trips, time_limit=time_limit, seed=seed, workers=workers, start=start
+        ),
+        start=start,
     )
-    if exact is None:
-        return found
-    if exact.objective >= found.objective:
-        return exact
-    bound = exact.bound
-    status = "optimal" if bound is not None and found.objective >= bound - 1e-9 else "feasible"
-    return dataclasses.replace(found, bound=bound, status=status)
