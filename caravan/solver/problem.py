@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -112,7 +113,7 @@ class Problem:
             and any(t.max_nights != 0 and any(day.away for day in t.days[:-1]) for t in self.tours)
         )
 
-    @property
+    @cached_property
     def day_of(self) -> tuple[tuple[int, int], ...]:
         """(tour, day) of each entry of ``vehicles``."""
         return tuple((t, d) for t, tour in enumerate(self.tours) for d in range(len(tour.days)))

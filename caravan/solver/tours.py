@@ -65,8 +65,8 @@ def tours_early(
 ) -> tuple[list[list[int]], list[int]]:
     """The same plan with each tour's nights away as early in the week as the days allow:
     a stretch of days away moves before a day at home (a day trip, or no trip) when the
-    windows are the same and every night of the stretch may still be spent away. Optimal
-    plans differ only in this, so planners get the Monday departure they expect."""
+    windows are the same and every night of the stretch may still be spent away. The plan is
+    as good, and planners get the Monday departure they expect."""
     seqs = [list(x) for x in sequences]
     ends = list(ends)
     first = 0
