@@ -278,6 +278,8 @@ class PlanParameters:
     max_nights: int = 0
     night_cost: float = 0.0
     lodging_source: str = ""
+    #: province -> the codes of its lodgings (sites of the plan), when nights were allowed
+    lodgings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

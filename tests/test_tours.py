@@ -271,6 +271,17 @@ def test_a_plan_sleeps_only_where_the_file_says(tmp_path):
     assert {s["code"]: s["level"] for s in plan["sites"]}["GH1"] == "lodging"
     row = next(r for r in rows_of(out / "itinerary.csv") if r[-1] == "overnight")
     assert row[3:6] == ["GH1", "พักค้างคืน บ้านพักชาติตระการ", "overnight at Chat Trakan guesthouse"]
+    assert plan["parameters"]["lodgings"] == {"65": ["GH1"]}
+    # the plan holds its lodgings: a replan needs no lodging file
+    f.unlink()
+    res = run_cli(
+        "replan", str(out / "plan.json"), "--done-through", row[0], "--no-map",
+        "--out", str(tmp_path / "replan"),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    back = json.loads((tmp_path / "replan" / "plan.json").read_text(encoding="utf-8"))
+    assert back["parameters"]["lodgings"] == {"65": ["GH1"]}
+    assert back["tours"][0]["nights"][0]["code"] == "GH1"
 
 
 @pytest.mark.parametrize(

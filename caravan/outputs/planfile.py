@@ -20,9 +20,11 @@ Tours (docs/tours.md): a day that ends at a lodging has a last stop of kind ``ov
 (the lodging's code) and the next day's stop 0 departs from it; ``tours`` lists each tour
 (a unit's days from leaving the base to coming back, with its nights: where, how far from
 the base) and ``objective`` counts the ``nights`` and their ``night_points``; the
-``parameters`` hold ``overnight``, ``max_nights``, ``night_cost`` (points a night) and
-``lodging`` (the lodging file, null for the district offices). ``tours`` is written for
-the reader's convenience: reading a plan back takes the tours from the routes.
+``parameters`` hold ``overnight``, ``max_nights``, ``night_cost`` (points a night),
+``lodging`` (the lodging file, null for the district offices) and ``lodgings`` (per
+province, the codes of its lodgings; their sites are in ``sites``, so a replan needs no
+file). ``tours`` is written for the reader's convenience: reading a plan back takes the
+tours from the routes.
 
 ``format_version`` (:data:`PLAN_FORMAT_VERSION`) says which layout a file has; a file from a
 newer caravan is refused.
@@ -209,6 +211,7 @@ def plan_dict(plan: WeekPlan) -> dict:
             "max_nights": p.max_nights,
             "night_cost": p.night_cost,
             "lodging": p.lodging_source or None,
+            "lodgings": {prov: list(codes) for prov, codes in p.lodgings.items()},
         },
         "objective": {
             "formula": OBJECTIVE_TEXT,
@@ -568,6 +571,10 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
             max_nights=int(par.get("max_nights", 0)),
             night_cost=float(par.get("night_cost", 0.0)),
             lodging_source=par.get("lodging") or "",
+            lodgings={
+                str(prov): tuple(str(c) for c in codes)
+                for prov, codes in (par.get("lodgings") or {}).items()
+            },
         )
     except InputError:
         raise

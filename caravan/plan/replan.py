@@ -178,6 +178,11 @@ def replan_week(
         given_scores=None if complaints is not None else orig.scores,
         tour_starts=tour_starts,
         nights_used=nights_used,
+        # the lodgings the plan recorded: its lodging file may be gone
+        lodgings={
+            prov: [orig.sites[c] for c in codes if c in orig.sites]
+            for prov, codes in p.lodgings.items()
+        },
     )
     new = dataclasses.replace(new, request=asked)
     routes = tuple(

@@ -122,6 +122,7 @@ def plan_week(
     given_scores: Mapping[str, SiteScore] | None = None,
     tour_starts: Mapping[str, str] | None = None,
     nights_used: Mapping[str, int] | None = None,
+    lodgings: Mapping[str, Sequence[Site]] | None = None,
     **options: object,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
@@ -146,8 +147,9 @@ def plan_week(
     * for :mod:`caravan.plan.replan`: ``only_dates`` (plan exactly these days),
       ``given_scores`` (these scores instead of scoring complaints), ``matrix`` (these
       drive times, the original plan's, instead of computing them), ``tour_starts`` (unit
-      -> the lodging where it slept: its first day starts there) and ``nights_used`` (unit
-      -> nights away already spent this week).
+      -> the lodging where it slept: its first day starts there), ``nights_used`` (unit
+      -> nights away already spent this week) and ``lodgings`` (province -> its lodgings,
+      the original plan's, instead of reading the request's lodging file again).
 
     Returns a :class:`~caravan.types.WeekPlan`; write it with
     :func:`caravan.outputs.write.write_plan`. Raises
@@ -202,6 +204,7 @@ def plan_week(
         started=started,
         tour_starts=dict(tour_starts or {}),
         nights_used=dict(nights_used or {}),
+        given_lodgings=lodgings,
     )
 
 
@@ -221,6 +224,7 @@ def _plan(
     started: float,
     tour_starts: Mapping[str, str],
     nights_used: Mapping[str, int],
+    given_lodgings: Mapping[str, Sequence[Site]] | None,
 ) -> WeekPlan:
     """The steps of a plan: sites, working days, complaints and scores, the history rules,
     drive times, then one problem per province (:func:`_plan_province`)."""
@@ -283,7 +287,9 @@ def _plan(
 
     # lodgings (tours) and drive times
     lodgings: dict[str, tuple[Site, ...]] = {}
-    if r.tours:
+    if r.tours and given_lodgings is not None:
+        lodgings = {p: tuple(given_lodgings.get(p, ())) for p in provs}
+    elif r.tours:
         lodgings = lodgings_by_province(
             geo, provs, read_lodgings(r.lodging, geo) if r.lodging else ()
         )
@@ -359,6 +365,7 @@ def _plan(
         max_nights=r.max_nights,
         night_cost=r.night_cost,
         lodging_source=r.lodging,
+        lodgings={p: tuple(s.code for s in sites) for p, sites in lodgings.items() if sites},
     )
     summary = ComplaintSummary(
         source=cfile.source,
