@@ -123,40 +123,47 @@ def longest_run(dates: Sequence) -> int:
     return longest
 
 
-def _unreachable_reason(
-    r: Reach,
+def why_unreachable(
+    matrix: TravelMatrix,
+    base: str,
+    code: str,
     *,
-    need: int,
+    service: int,
     window: int,
     tours: TourOptions | None,
-    run: int,
-    names: Mapping[str, str],
+    dates: Sequence,
 ) -> str | None:
-    """Why a site cannot be served (None: it can), saying what it would take."""
-    base_text = (
+    """Why ``code`` cannot be served from ``base`` in a week of ``dates`` (None: it can),
+    saying what it would take: a day trip, else a tour within the nights allowed (the most
+    any unit has left) and the longest run of working days."""
+    need = matrix.drive_seconds(base, code) + service + matrix.drive_seconds(code, base)
+    if need <= window:
+        return None
+    day_trip = (
         f"cannot be reached, served and left within a day: the round trip from the base and "
         f"the visit take {duration_text(need)}, the day has {duration_text(window)}"
     )
-    if need <= window:
-        return None
     if tours is None:
-        return base_text
+        return day_trip
+    r = reach(matrix, base, [s.code for s in tours.lodgings], code, service, window)
     if r.nights is None:
         return (
-            f"{base_text}; even from the nearest lodging the visit takes "
+            f"{day_trip}; even from the nearest lodging the visit takes "
             f"{duration_text(r.day_needed)}: it would take a day that long (--day-start, "
             "--day-end) or a lodging nearer to it (--lodging)"
         )
-    allowed = tours.max_nights - min((tours.nights_used or {"": 0}).values())
+    allowed = tours.max_nights - min(tours.nights_used.values(), default=0)
+    names = {s.code: s.name_en for s in tours.lodgings}
     via = f" (sleeping at {names.get(r.via, r.via)})" if r.via else ""
     if r.nights > allowed:
         return (
-            f"{base_text}; it would take {r.nights} night(s) away{via}, and --max-nights "
+            f"{day_trip}; it would take {r.nights} night(s) away{via}, and --max-nights "
             f"allows {allowed}"
         )
+    run = longest_run(dates)
     if r.days > run:
         return (
-            f"{base_text}; it would take {r.days} working days in a row with {r.nights} "
+            f"{day_trip}; it would take {r.days} working days in a row with {r.nights} "
             f"night(s) away{via}, and this week's longest run of working days is {run}"
         )
     return None
@@ -188,24 +195,21 @@ def build_province_model(
     ):
         tours = None
     lodging_codes = [s.code for s in tours.lodgings] if tours else []
-    names = {s.code: s.name_en for s in tours.lodgings} if tours else {}
-    run = longest_run([ud.date for ud in unit_days])
+    dates = sorted({ud.date for ud in unit_days})
     for site in candidates:
         prio = scores[site.code].priority if site.code in scores else 0.0
         if site.code in skipped:
             excluded.append(Unvisited(site.code, prio, "skipped", "skipped by the user (--skip)"))
             continue
-        need = (
-            matrix.drive_seconds(base.code, site.code)
-            + service_seconds
-            + matrix.drive_seconds(site.code, base.code)
+        reason = why_unreachable(
+            matrix,
+            base.code,
+            site.code,
+            service=service_seconds,
+            window=window,
+            tours=tours,
+            dates=dates,
         )
-        reason = None
-        if need > window:
-            r = reach(matrix, base.code, lodging_codes, site.code, service_seconds, window)
-            reason = _unreachable_reason(
-                r, need=need, window=window, tours=tours, run=run, names=names
-            )
         if reason is not None:
             if site.code in must:
                 raise NoPlanError(f"must-visit site {site.code} ({site.name_en}) {reason}")

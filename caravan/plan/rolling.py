@@ -54,7 +54,6 @@ from caravan.types import (
     Site,
     SiteHistory,
     SiteScore,
-    TravelMatrix,
     Unvisited,
 )
 
@@ -285,11 +284,6 @@ def capacity_note(*, province: str, level: str, sites: int, unit_days: int, k_ga
         f"visit per unit-day it takes {weeks} weeks to reach them all, more than "
         f"--max-gap-weeks {k_gap}; due {noun} are served most overdue first"
     )
-
-
-def round_trip(matrix: TravelMatrix, base: str, code: str, service_seconds: int) -> int:
-    """Seconds to drive from the base, serve ``code`` and drive back."""
-    return matrix.drive_seconds(base, code) + service_seconds + matrix.drive_seconds(code, base)
 
 
 def split_due(

@@ -35,7 +35,7 @@ from caravan.geo.geography import Geography, boundaries, load_geography
 from caravan.geo.geography import read_site_overrides as _read_overrides
 from caravan.geo.lodging import lodgings_by_province, read_lodgings
 from caravan.history.store import HistorySnapshot, open_history
-from caravan.plan.model import TourOptions, build_province_model, longest_run, reach
+from caravan.plan.model import TourOptions, build_province_model, why_unreachable
 from caravan.plan.priority import load_weights, score_sites
 from caravan.plan.request import HistoryRules, PlanRequest
 from caravan.plan.rolling import (
@@ -44,7 +44,6 @@ from caravan.plan.rolling import (
     capacity_note,
     explain_unvisited,
     mark_due,
-    round_trip,
     split_due,
 )
 from caravan.plan.schedule import routes_from_solution, unvisited_reasons
@@ -476,24 +475,19 @@ class _Week:
     def unreachable(self, prov: str, code: str) -> str | None:
         """Why a due site cannot be served this week (None: it can)."""
         r = self.request
-        window = int(r.day_end) - int(r.day_start)
-        base = "BASE" + prov
-        if round_trip(self.matrix, base, code, r.service_seconds) <= window:
-            return None
         tours = self.tours_of(prov)
-        if tours is None:
-            return "it cannot be reached, served and left within a working day"
-        need = reach(
-            self.matrix, base, [s.code for s in tours.lodgings], code, r.service_seconds, window
+        why = why_unreachable(
+            self.matrix,
+            "BASE" + prov,
+            code,
+            service=r.service_seconds,
+            window=int(r.day_end) - int(r.day_start),
+            tours=tours,
+            dates=self.dates,
         )
-        allowed = tours.max_nights - max(tours.nights_used.values(), default=0)
-        if (
-            need.nights is not None
-            and need.nights <= allowed
-            and need.days <= longest_run(self.dates)
-        ):
-            return None
-        return "it cannot be reached, served and left even with the nights away allowed"
+        if why is not None and tours is None:  # as before tours
+            return "it cannot be reached, served and left within a working day"
+        return why
 
 
 @dataclass(frozen=True)
