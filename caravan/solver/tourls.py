@@ -643,3 +643,64 @@ def search(
     out = ls.to_plan(best)
     missing = problem.required - {v for x in out[0] for v in x}
     return (None if missing else out), list(pool.values())
+
+
+def pair_trips(
+    problem: Problem,
+    sc: Scaled,
+    *,
+    seed: int,
+    deadline: float,
+    repeats: int = 2,
+) -> list[tuple[int, int, list[int]]]:
+    """Good day routes between every pair of a day's possible start and end, for the
+    recombination to choose the nights from: per window length, per start and end, a route
+    built by inserting the site with the best gain per extra time unit while it fits (the
+    first time as is, then with shaken scores), then shortened by 2-opt. Stops at
+    ``deadline``. Returns (start, end, visits)."""
+    ls = Search(problem, sc, seed)
+    pairs: dict[int, set[tuple[int, int]]] = {}
+    for ti, tour in enumerate(problem.tours):
+        before, after = ls.tables[ti]
+        for d, day in enumerate(tour.days):
+            later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
+            window = day.latest - day.earliest
+            for a in before[d]:
+                for b in ls.allowed[ti][d]:
+                    if b in later and ls.d[a, b] <= window:
+                        pairs.setdefault(window, set()).add((a, b))
+    out = []
+    for r in range(repeats):
+        for window, found in sorted(pairs.items()):
+            for a, b in sorted(found):
+                if time.monotonic() > deadline:
+                    return out
+                out.append((a, b, _greedy_trip(ls, a, b, window, noise=0.3 if r else 0.0)))
+    return out
+
+
+def _greedy_trip(ls: Search, a: int, b: int, window: int, noise: float) -> list[int]:
+    path = np.array([a, b], dtype=np.int64)
+    used = 0
+    seen = np.zeros(ls.p.n, dtype=bool)
+    while True:
+        u = ls.cands[~seen[ls.cands]]
+        if len(u) == 0:
+            break
+        extra = ls.d[path[:-1]][:, u].T + ls.d[u][:, path[1:]] - ls.d[path[:-1], path[1:]][None, :]
+        need = extra + ls.svc[u][:, None]
+        gain = ls.gain[u][:, None] - ls.w * extra
+        ok = (need <= window - used) & (gain > 0)
+        if not ok.any():
+            break
+        score = gain / (np.maximum(need, 0) + 1.0)
+        if noise:
+            score = score * (1.0 + noise * ls.np_rng.uniform(-1.0, 1.0, size=score.shape))
+        j, p = divmod(int(np.argmax(np.where(ok, score, -np.inf))), path.size - 1)
+        path = np.insert(path, p + 1, u[j])
+        seen[u[j]] = True
+        t = Tour(path, np.array([path.size - 1]))
+        ls.two_opt([t])
+        path = t.path
+        used = int(ls.d[path[:-1], path[1:]].sum() + ls.svc[path[1:-1]].sum())
+    return [int(x) for x in path[1:-1]]

@@ -49,9 +49,16 @@ DAY_TRIP_SHARE = 0.25
 PACK_SHARE = 0.1
 #: the share of the time for the vehicle engines on the days of the best nights found
 FIXED_SHARE = 0.3
+#: the share of the time for good day routes between every start and end of a day
+PAIR_SHARE = 0.15
 
 #: a tour plan: per day (``problem.vehicles`` order) its visits, and where each day ends
 Plan = tuple[list[list[int]], list[int]]
+
+
+def routes_of_pairs(problem: Problem, sc: Scaled, trips) -> list:
+    """The day routes of :func:`caravan.solver.tourls.pair_trips`."""
+    return [day_route(problem, sc, a, b, sites) for a, b, sites in trips]
 
 
 def _plan_value(problem: Problem, sc: Scaled, plan: Plan) -> int:
@@ -226,6 +233,27 @@ def solve_heuristic(
             seed=seed,
             workers=workers,
         )
+    # good day routes between every start and end a day may have, and the best tours made
+    # of them: the search starts from there when it beats the day trips
+    left = time_limit - (time.monotonic() - start)
+    pairs = routes_of_pairs(
+        problem,
+        sc,
+        tourls.pair_trips(problem, sc, seed=seed, deadline=time.monotonic() + left * PAIR_SHARE),
+    )
+    if pairs:
+        plan = pack(
+            problem,
+            sc,
+            pairs + routes_of(problem, sc, [first] if first else []),
+            time_limit=max(0.2, left * 0.05),
+        )
+        if plan.feasible and (
+            first is None
+            or _plan_value(problem, sc, (list(plan.sequences), list(plan.ends)))
+            > _plan_value(problem, sc, first)
+        ):
+            first = ([list(x) for x in plan.sequences], list(plan.ends))
     left = time_limit - (time.monotonic() - start)
     search = max(0.2, left * (1 - PACK_SHARE - FIXED_SHARE))
     # a second search with another seed on the other core (a process needs about half a
@@ -271,7 +299,7 @@ def solve_heuristic(
             finds.append(again)
             pool.append(again)
     left = time_limit - (time.monotonic() - start)
-    plan = pack(problem, sc, routes_of(problem, sc, pool), time_limit=max(0.3, left))
+    plan = pack(problem, sc, routes_of(problem, sc, pool) + pairs, time_limit=max(0.3, left))
     detail = {"pool_solutions": len(pool), "recombined": plan.feasible}
     candidates = []
     if plan.feasible:
