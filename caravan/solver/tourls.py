@@ -652,13 +652,17 @@ def pair_trips(
     seed: int,
     deadline: float,
     repeats: int = 2,
+    prices: np.ndarray | None = None,
 ) -> list[tuple[int, int, list[int]]]:
     """Good day routes between every pair of a day's possible start and end, for the
     recombination to choose the nights from: per window length, per start and end, a route
     built by inserting the site with the best gain per extra time unit while it fits (the
-    first time as is, then with shaken scores), then shortened by 2-opt. Stops at
-    ``deadline``. Returns (start, end, visits)."""
+    first time as is, then with shaken scores), then shortened by 2-opt. ``prices`` (per
+    site, scaled) are taken off the prizes: the routes then go where the recombination
+    has not been yet. Stops at ``deadline``. Returns (start, end, visits)."""
     ls = Search(problem, sc, seed)
+    if prices is not None:
+        ls.gain = ls.gain - prices
     pairs: dict[int, set[tuple[int, int]]] = {}
     for ti, tour in enumerate(problem.tours):
         before, after = ls.tables[ti]

@@ -202,20 +202,7 @@ def pack(
     cols = _columns(problem, sc, routes)
     if not cols:
         return TourPlan((), (), 0, None, False, False, infeasible=True)
-    a, lower, upper = _rows(problem, routes, cols)
-    solver = pywraplp.Solver.CreateSolver("CBC")
-    if solver is None:  # pragma: no cover - CBC ships with every OR-Tools wheel
-        raise RuntimeError("OR-Tools was built without the CBC solver")
-    xs = [solver.BoolVar(f"c{j}") for j in range(len(cols))]
-    for r in range(a.shape[0]):
-        lo = float(lower[r]) if np.isfinite(lower[r]) else -solver.infinity()
-        ct = solver.Constraint(lo, float(upper[r]))
-        for idx in range(a.indptr[r], a.indptr[r + 1]):
-            ct.SetCoefficient(xs[int(a.indices[idx])], float(a.data[idx]))
-    objective = solver.Objective()
-    for x, c in zip(xs, cols, strict=True):
-        objective.SetCoefficient(x, float(c.value))
-    objective.SetMaximization()
+    solver, xs, objective, _sites = _program(problem, routes, cols, "CBC")
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
     solver.SetNumThreads(1)
@@ -237,6 +224,52 @@ def pack(
         optimal=optimal,
         feasible=True,
     )
+
+
+def _program(problem: Problem, routes: Sequence[DayRoute], cols: Sequence[_Column], kind: str):
+    """The program of the module docstring in an OR-Tools solver: ``"CBC"`` (binary
+    variables) or ``"GLOP"`` (its linear relaxation). Returns (solver, variables,
+    objective, site -> its constraint)."""
+    from ortools.linear_solver import pywraplp
+
+    a, lower, upper = _rows(problem, routes, cols)
+    solver = pywraplp.Solver.CreateSolver(kind)
+    if solver is None:  # pragma: no cover - CBC and GLOP ship with every OR-Tools wheel
+        raise RuntimeError(f"OR-Tools was built without the {kind} solver")
+    if kind == "CBC":
+        xs = [solver.BoolVar(f"c{j}") for j in range(len(cols))]
+    else:
+        xs = [solver.NumVar(0.0, 1.0, f"c{j}") for j in range(len(cols))]
+    rows = []
+    for r in range(a.shape[0]):
+        lo = float(lower[r]) if np.isfinite(lower[r]) else -solver.infinity()
+        ct = solver.Constraint(lo, float(upper[r]))
+        for idx in range(a.indptr[r], a.indptr[r + 1]):
+            ct.SetCoefficient(xs[int(a.indices[idx])], float(a.data[idx]))
+        rows.append(ct)
+    objective = solver.Objective()
+    for x, c in zip(xs, cols, strict=True):
+        objective.SetCoefficient(x, float(c.value))
+    objective.SetMaximization()
+    first_site = len(problem.vehicles)  # _rows: one row a day, then one per candidate
+    sites = {s: rows[first_site + i] for i, s in enumerate(problem.candidates)}
+    return solver, xs, objective, sites
+
+
+def site_prices(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]) -> np.ndarray:
+    """Per site, the dual price of visiting it in the linear relaxation of the program over
+    ``routes`` (scaled units, 0 for sites no route needs): what a new day route must beat
+    to improve the relaxation (column generation's reduced cost)."""
+    prices = np.zeros(problem.n)
+    routes = list(dict.fromkeys(routes))
+    cols = _columns(problem, sc, routes)
+    if not cols:
+        return prices
+    solver, _xs, _objective, sites = _program(problem, routes, cols, "GLOP")
+    if solver.Solve() == 0:  # OPTIMAL
+        for s, ct in sites.items():
+            prices[s] = max(0.0, ct.dual_value())
+    return prices
 
 
 def _rows(problem: Problem, routes: Sequence[DayRoute], cols: Sequence[_Column]):

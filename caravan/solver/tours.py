@@ -37,7 +37,13 @@ from caravan.solver.enumeration import TooManyRoutes
 from caravan.solver.portfolio import EngineUnsuitable, exact_then_heuristic
 from caravan.solver.problem import Problem, Solution, evaluate, is_night_away, make_problem
 from caravan.solver.scaling import Scaled
-from caravan.solver.tourpack import day_route, enumerate_day_routes, pack, routes_of
+from caravan.solver.tourpack import (
+    day_route,
+    enumerate_day_routes,
+    pack,
+    routes_of,
+    site_prices,
+)
 
 #: above this many day routes or labels (the enumeration's work), "auto" prefers the
 #: heuristic: a MIP over more routes than that rarely finishes within a planner's wait
@@ -211,6 +217,38 @@ def with_ends(
     return [[keep[s] for s in r.sites] for r in sol.routes], list(ends)
 
 
+def _pair_routes(
+    problem: Problem, sc: Scaled, first: Plan | None, *, seed: int, seconds: float
+) -> tuple[list, Plan | None]:
+    """Day routes between every start and end (:func:`caravan.solver.tourls.pair_trips`),
+    then rounds of routes priced by the site duals of the relaxation over all of them, and
+    the best tours they make (None when they make none)."""
+    deadline = time.monotonic() + seconds
+    known = routes_of(problem, sc, [first] if first else [])
+    pairs = routes_of_pairs(
+        problem,
+        sc,
+        tourls.pair_trips(problem, sc, seed=seed, deadline=time.monotonic() + seconds / 2),
+    )
+    for round_ in range(1, 4):
+        if time.monotonic() > deadline:
+            break
+        prices = site_prices(problem, sc, pairs + known)
+        pairs += routes_of_pairs(
+            problem,
+            sc,
+            tourls.pair_trips(
+                problem, sc, seed=seed + round_, deadline=deadline, repeats=1, prices=prices
+            ),
+        )
+    if not pairs:
+        return pairs, None
+    plan = pack(problem, sc, pairs + known, time_limit=max(0.2, seconds * 0.25))
+    if not plan.feasible:
+        return pairs, None
+    return pairs, ([list(x) for x in plan.sequences], list(plan.ends))
+
+
 def solve_heuristic(
     problem: Problem,
     sc: Scaled,
@@ -233,27 +271,16 @@ def solve_heuristic(
             seed=seed,
             workers=workers,
         )
-    # good day routes between every start and end a day may have, and the best tours made
-    # of them: the search starts from there when it beats the day trips
+    # good day routes between every start and end a day may have, priced again against the
+    # recombination's relaxation while time allows (column generation); the search starts
+    # from the best tours made of them when that beats the day trips
     left = time_limit - (time.monotonic() - start)
-    pairs = routes_of_pairs(
-        problem,
-        sc,
-        tourls.pair_trips(problem, sc, seed=seed, deadline=time.monotonic() + left * PAIR_SHARE),
-    )
-    if pairs:
-        plan = pack(
-            problem,
-            sc,
-            pairs + routes_of(problem, sc, [first] if first else []),
-            time_limit=max(0.2, left * 0.05),
-        )
-        if plan.feasible and (
-            first is None
-            or _plan_value(problem, sc, (list(plan.sequences), list(plan.ends)))
-            > _plan_value(problem, sc, first)
-        ):
-            first = ([list(x) for x in plan.sequences], list(plan.ends))
+    pairs, plan = _pair_routes(problem, sc, first, seed=seed, seconds=left * PAIR_SHARE)
+    trips = first  # the day trips, already searched by the vehicle engines
+    if plan is not None and (
+        first is None or _plan_value(problem, sc, plan) > _plan_value(problem, sc, first)
+    ):
+        first = plan
     left = time_limit - (time.monotonic() - start)
     search = max(0.2, left * (1 - PACK_SHARE - FIXED_SHARE))
     # a second search with another seed on the other core (a process needs about half a
@@ -273,14 +300,13 @@ def solve_heuristic(
         if found is not None:
             finds.append(found[0])
             pool += found[1]
-    if first is not None:
-        pool.append(first)
+    pool += [x for x in (trips, first) if x is not None]
     # the visits of the best nights found, searched again by the vehicle engines (PyVRP)
     best_found = max(
         (f for f in finds if f is not None), key=lambda f: _plan_value(problem, sc, f), default=None
     )
     left = time_limit - (time.monotonic() - start)
-    done_before = first is not None and best_found is not None and best_found[1] == first[1]
+    done_before = trips is not None and best_found is not None and best_found[1] == trips[1]
     if (
         best_found is not None
         and not done_before
