@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                         time_limit=args.time_limit,
                         seed=0,
                         solve_fn=run,
+                        overnight=False,  # the day-trip engines; tours: ophs.py, rolling_season.py
                     )
     compared = [(o, b) for o, b, _ in rows if b is not None]
     worse = [(o, b) for o, b in compared if o < b - 1e-6]

@@ -1,12 +1,14 @@
 """District level, every shape of week: is the plan proven optimal, and how fast?
 
-    python benchmarks/district_sweep.py [--time-limit 10]
+    python benchmarks/district_sweep.py [--time-limit 10] [--tours] [--units 1,2,3]
 
 Plans the built-in sample complaints at district level for every combination of units per
 province (1 to 5), working days (1, 3, 5, 7) and visit length (30, 60, 120, 240 minutes),
 all three provinces, and prints for each province problem the engine, whether the plan is
 proven optimal (else its gap) and the seconds the optimizer took. The summary gives the
-number proven optimal and the slowest solve.
+number proven optimal and the slowest solve. Day trips only, unless ``--tours`` (nights
+away with the defaults of docs/tours.md, at free nights to make them as many as possible:
+``--night-cost``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     add_travel_option(ap)
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per province")
+    ap.add_argument("--tours", action="store_true", help="nights away allowed")
+    ap.add_argument("--night-cost", type=float, default=26.0, help="points (with --tours)")
+    ap.add_argument("--units", default="1,2,3,4,5", help="units per province to try")
     args = ap.parse_args(argv)
     travel = travel_model(args)
     print(
@@ -45,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = []
     for units, days, service in itertools.product(
-        (1, 2, 3, 4, 5), (1, 3, 5, 7), (30, 60, 120, 240)
+        (int(u) for u in args.units.split(",")), (1, 3, 5, 7), (30, 60, 120, 240)
     ):
 
         def run(problem, *, time_limit, seed, engine, progress, _u=units, _d=days, _s=service):
@@ -73,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             time_limit=args.time_limit,
             seed=0,
             solve_fn=run,
+            overnight=args.tours,
+            night_cost=args.night_cost,
             rolling=None,
         )
     n_opt = sum(1 for s, _ in rows if s == "optimal")

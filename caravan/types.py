@@ -41,14 +41,16 @@ STATUSES: tuple[Status, ...] = ("open", "in_progress", "resolved")
 
 @dataclass(frozen=True)
 class Site:
-    """A place the caravan can visit (a district or a tambon) or a base it starts from.
+    """A place the caravan can visit (a district or a tambon), a base it starts from, or a
+    lodging of a ``--lodging`` file where a unit may sleep on tour (a district office is a
+    lodging too: it keeps its district site).
 
     ``lon``/``lat`` is the visit site: where the unit parks and sets up, not the centroid.
     ``site_source`` says where that point comes from (see ``data/geo/README.md``).
     """
 
     code: str
-    level: Literal["district", "tambon", "base"]
+    level: Literal["district", "tambon", "base", "lodging"]
     name_th: str
     name_en: str
     province_code: str
@@ -154,15 +156,21 @@ class UnitDay:
     day_end: int
 
 
+#: what a stop of a route is: the departure (stop 0: from the base, or from the lodging
+#: after a night away), a visit, the return to the base, or the arrival at a lodging
+STOP_KINDS: tuple[str, ...] = ("depart", "visit", "overnight", "return")
+
+
 @dataclass(frozen=True)
 class Stop:
-    """One row of a route: the departure from the base (stop 0), a visit, or the return."""
+    """One row of a route: the departure (stop 0), a visit, then the return to the base or
+    the arrival at the lodging where the unit sleeps (``overnight``)."""
 
     stop: int
     code: str
-    kind: Literal["depart", "visit", "return"]
+    kind: Literal["depart", "visit", "overnight", "return"]
     arrive: int | None  # seconds since midnight; None at the departure
-    depart: int | None  # None at the return
+    depart: int | None  # None at the return and at the overnight
     drive_seconds: int  # from the previous stop of the same unit-day (0 at stop 0)
     drive_metres: int
     priority: float = 0.0
@@ -170,12 +178,26 @@ class Stop:
 
 @dataclass(frozen=True)
 class Route:
+    """One unit-day: stop 0 is where the day starts (the base, or the lodging of the night
+    before), the last stop where it ends (the base, or a lodging: ``overnight``)."""
+
     unit_day: UnitDay
     stops: tuple[Stop, ...]
 
     @property
     def visits(self) -> tuple[Stop, ...]:
         return tuple(s for s in self.stops if s.kind == "visit")
+
+    @property
+    def overnight(self) -> Stop | None:
+        """The lodging where the unit sleeps after this day (None: back at the base)."""
+        last = self.stops[-1]
+        return last if last.kind == "overnight" else None
+
+    @property
+    def from_lodging(self) -> bool:
+        """The day starts at a lodging (after a night away), not at the base."""
+        return self.stops[0].code != self.unit_day.base
 
     @property
     def drive_seconds(self) -> int:
@@ -250,6 +272,14 @@ class PlanParameters:
     #: parameters of the travel model, enough to rebuild the matrix (``caravan.travel.matrix``)
     travel: Mapping[str, object] = field(default_factory=dict)
     population_source: str = ""  # --population FILE: the map shades per 10,000 residents
+    #: tours (caravan.plan.model): nights away allowed, at most ``max_nights`` per unit and
+    #: week, each costing ``night_cost`` points; the lodging file ("" for district offices)
+    overnight: bool = False
+    max_nights: int = 0
+    night_cost: float = 0.0
+    lodging_source: str = ""
+    #: province -> the codes of its lodgings (sites of the plan), when nights were allowed
+    lodgings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -308,9 +338,23 @@ class WeekPlan:
         return sum(r.drive_metres for r in self.routes)
 
     @property
+    def nights(self) -> int:
+        """Nights away from the base, all units together."""
+        return sum(1 for r in self.routes if r.overnight is not None)
+
+    @property
+    def night_points(self) -> float:
+        return self.nights * self.parameters.night_cost
+
+    @property
     def objective(self) -> float:
-        """sum of the priority of visited sites - drive minutes / minutes_per_point"""
-        return self.total_priority - (self.drive_seconds / 60) / self.parameters.minutes_per_point
+        """sum of the priority of visited sites - drive minutes / minutes_per_point
+        - nights away x night cost"""
+        return (
+            self.total_priority
+            - (self.drive_seconds / 60) / self.parameters.minutes_per_point
+            - self.night_points
+        )
 
     @property
     def complaints_reached(self) -> int:

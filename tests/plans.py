@@ -17,6 +17,9 @@ Since a complaint file's unknown category values are read as "other" (issue 17),
 categories reach a plan only from a program that hands ``plan_week`` its own complaints:
 both plans put them back into the file as read (:func:`with_categories`), so that the
 outputs' escaping is still tested; their weight is then the ``default`` one (1).
+
+``tour_plan``: Phitsanulok at district level on the built-in sample, week 2026-W49, Chat
+Trakan (6503) required: it fits in no day trip, so the unit spends a night away.
 """
 
 from __future__ import annotations
@@ -144,6 +147,15 @@ def three_province_plan() -> WeekPlan:
         today=dt.date(2026, 11, 27),
         time_limit=6,
     )
+    return replace(plan, created=CREATED)
+
+
+@cache
+def tour_plan() -> WeekPlan:
+    plan = plan_week(
+        provinces=["65"], week="2026-W49", must_visit=["6503"], today=dt.date(2026, 11, 27)
+    )
+    assert plan.nights == 1
     return replace(plan, created=CREATED)
 
 

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from caravan.clock import hhmm
-from caravan.outputs.labels import date_label_long
+from caravan.outputs.labels import date_label, date_label_long
 from caravan.outputs.mapassets import ASSETS
 from caravan.outputs.mapdata import map_bounds, route_colors, route_layer_data
 from caravan.outputs.maps import plan_map
@@ -22,7 +22,15 @@ from caravan.outputs.printable import itinerary_html
 
 from .browser_support import PageLog, attach, chromium
 from .conftest import ROOT
-from .plans import TEMPLATE_BREAK, TEMPLATE_EXPR, XSS, browser_plan, empty_plan, three_province_plan
+from .plans import (
+    TEMPLATE_BREAK,
+    TEMPLATE_EXPR,
+    XSS,
+    browser_plan,
+    empty_plan,
+    three_province_plan,
+    tour_plan,
+)
 
 browser = pytest.fixture(scope="module", name="browser")(chromium)
 pytestmark = pytest.mark.browser
@@ -311,6 +319,47 @@ def test_days_and_units_switch_on_and_off(browser, small):
     first = plan.sites[plan.routes[0].visits[0].code]
     assert first.name_th in page.inner_text(".leaflet-popup-content")
     assert route_count(page) >= 2
+    assert_clean(log)
+
+
+def test_a_tour_with_a_night_away(browser, tmp_path):
+    """One tour per unit as connected day lines (one colour), a bed marker with the date at
+    the lodging whose popup says where and how far, the schedule's tour block."""
+    plan = tour_plan()
+    path = tmp_path / "map.html"
+    plan_map(plan).save(str(path))
+    page, log = open_page(browser, path)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-tour.png"))
+    (night,) = [r for r in plan.routes if r.overnight is not None]
+    after = next(r for r in plan.routes if r.unit_day.date > night.unit_day.date)
+    strokes = page.eval_on_selector_all(
+        "path.caravan-route", "els => els.map(e => e.getAttribute('stroke'))"
+    )
+    assert len(strokes) == len(plan.routes)
+    colors = dict(zip((r.unit_day.date for r in plan.routes), route_colors(plan), strict=True))
+    assert colors[night.unit_day.date] == colors[after.unit_day.date]  # one tour, one colour
+    assert len(set(strokes)) == len(plan.routes) - 1
+    bed = page.locator(".leaflet-marker-pane .caravan-night")
+    assert bed.count() == 1
+    assert bed.inner_text().strip() == date_label(night.unit_day.date)
+    bed.click()
+    page.wait_for_selector(".leaflet-popup-content .caravan-popup")
+    lodging = plan.sites[night.overnight.code]
+    popup = page.inner_text(".leaflet-popup-content")
+    assert f"พักค้างคืน {lodging.name_th}" in popup and f"night at {lodging.name_en}" in popup
+    km = plan.matrix.drive_metres(night.unit_day.base, lodging.code) / 1000
+    assert f"{km:.0f} km" in popup
+    schedule = text_of(page, "#caravan-schedule")
+    days = f"{date_label(night.unit_day.date)} – {date_label(after.unit_day.date)}"
+    assert f"ทริปค้างคืน / tour · หน่วย / unit 65-1 · {days}" in schedule
+    assert f"พักค้างคืน {lodging.name_th}" in schedule
+    assert "night away (date)" in page.inner_text("#caravan-legend")
+    # unticking the day of the night hides its line and its bed, the others stay
+    day = date_label_long(night.unit_day.date)
+    page.locator(".leaflet-control-layers label", has_text=day.split(" / ")[-1]).click()
+    assert page.locator(".leaflet-marker-pane .caravan-night").count() == 0
+    assert route_count(page) == len(plan.routes) - 1
     assert_clean(log)
 
 

@@ -162,6 +162,8 @@ def test_route_layer_data(tiny):
                 "open": 3,
             }
         ],
+        "tour": 0,
+        "night": None,  # a day trip: back at the base
     }
     assert route_layer_data(tiny, "buddhist")[0]["day"] == "จ. 28 ก.ย. 2569"
     # the map draws that path, and one numbered stop per visit

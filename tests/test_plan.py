@@ -38,6 +38,8 @@ BASE37 = (
     "BASE37,ฐาน อำนาจเจริญ (ที่ว่าการอำเภอเมืองอำนาจเจริญ),"
     "Amnat Charoen base (Mueang Amnat Charoen district office)"
 )
+#: where Chanuman's district site is, as itinerary.csv writes it (lat,lon)
+CHANUMAN = "16.232505,104.950721"
 
 
 def read_itinerary(path: Path) -> list[dict[str, str]]:
@@ -62,12 +64,13 @@ def plan_tiny_week(tmp_path: Path, *extra: str):
 def test_tiny_week_exact_plan(tmp_path):
     res, out = plan_tiny_week(tmp_path)
     text = (out / "itinerary.csv").read_bytes().decode("utf-8-sig")
+    base = "15.858330,104.630000"
     assert text.splitlines() == [
         "date,unit,stop,code,name_th,name_en,arrive,depart,drive_minutes,drive_km,priority,"
-        "province_code,open_complaints",
-        f"2026-09-28,37-1,0,{BASE37},,08:30,,,,37,",
-        "2026-09-28,37-1,1,3702,ชานุมาน,Chanuman,09:35,12:35,65,64.7,24.00,37,2",
-        f"2026-09-28,37-1,2,{BASE37},13:40,,65,64.7,,37,",
+        "province_code,open_complaints,lat,lon,kind",
+        f"2026-09-28,37-1,0,{BASE37},,08:30,,,,37,,{base},depart",
+        f"2026-09-28,37-1,1,3702,ชานุมาน,Chanuman,09:35,12:35,65,64.7,24.00,37,2,{CHANUMAN},visit",
+        f"2026-09-28,37-1,2,{BASE37},13:40,,65,64.7,,37,,{base},return",
     ]
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["objective"]["value"] == 11.0
@@ -165,7 +168,10 @@ def test_demo_outputs_and_summary(demo):
 
 
 def test_tambon_level_plan_is_valid():
-    plan = plan_week(
+    """Day trips only: proven optimal. With nights away allowed (the default) the routes
+    are too many to enumerate: the heuristic starts from the day trips, so it is never
+    worse, and it says it has no bound."""
+    kwargs = dict(
         provinces=["37"],
         level="tambon",
         units=2,
@@ -173,12 +179,17 @@ def test_tambon_level_plan_is_valid():
         time_limit=10,
         today=dt.date(2026, 11, 27),
     )
-    visited = [v.code for v in plan.visits]
-    assert len(visited) == len(set(visited)) > 0
-    assert all(len(c) == 6 and c.startswith("37") for c in visited)
-    assert plan.solve.status == "optimal"
-    assert plan.solve.objective == pytest.approx(plan.objective, abs=1e-6)
-    assert len(visited) + len(plan.unvisited) == 56
+    trips = plan_week(**kwargs, overnight=False)
+    tours = plan_week(**kwargs)
+    for plan in (trips, tours):
+        visited = [v.code for v in plan.visits]
+        assert len(visited) == len(set(visited)) > 0
+        assert all(len(c) == 6 and c.startswith("37") for c in visited)
+        assert plan.solve.objective == pytest.approx(plan.objective, abs=1e-6)
+        assert len(visited) + len(plan.unvisited) == 56
+    assert trips.solve.status == "optimal"
+    assert tours.solve.engine == "search" and tours.solve.bound is None
+    assert tours.objective >= trips.objective - 1e-6
 
 
 @pytest.mark.parametrize(
@@ -255,11 +266,29 @@ def test_bad_complaint_file_is_a_data_error(tmp_path):
     )
 
 
-def test_unreachable_must_visit_is_a_data_error(tmp_path):
+@pytest.mark.parametrize(
+    ("extra", "end"),
+    [
+        (["--no-overnight"], "the day has 3 h 30 min"),
+        # with nights away: one night to get there, one after the visit
+        (
+            ["--max-nights", "1"],
+            "it would take 2 night(s) away (sleeping at Chat Trakan), and --max-nights allows 1",
+        ),
+        (
+            ["--days", "2"],
+            "it would take 3 working days in a row with 2 night(s) away (sleeping at Chat "
+            "Trakan), and this week's longest run of working days is 2",
+        ),
+    ],
+)
+def test_unreachable_must_visit_is_a_data_error(tmp_path, extra, end):
     res = run_cli(
         "plan",
         "--province",
         "65",
+        "--week",
+        "2026-W49",
         "--must-visit",
         "6503",
         "--day-start",
@@ -268,6 +297,7 @@ def test_unreachable_must_visit_is_a_data_error(tmp_path):
         "11:30",
         "--service-minutes",
         "180",
+        *extra,
         "--out",
         str(tmp_path / "out"),
     )
@@ -278,7 +308,7 @@ def test_unreachable_must_visit_is_a_data_error(tmp_path):
         "served and left within a day: the round trip from the base and "
         "the visit take "
     )
-    assert last.endswith("the day has 3 h 30 min")
+    assert last.endswith(end)
 
 
 def test_nothing_half_written_when_a_write_fails(tmp_path):
@@ -305,7 +335,9 @@ def test_python_m_caravan_works():
 def test_tiny_week_with_the_routing_engine(tmp_path):
     """``--engine routing`` (plain OR-Tools routing) makes the same plan on the tiny week and
     says which engine made it and that it claims no bound."""
-    res, out = plan_tiny_week(tmp_path, "--engine", "routing", "--time-limit", "1")
+    res, out = plan_tiny_week(
+        tmp_path, "--engine", "routing", "--no-overnight", "--time-limit", "1"
+    )
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["objective"]["value"] == 11.0
     assert plan["solver"]["engine"] == "routing"

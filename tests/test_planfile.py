@@ -80,6 +80,8 @@ def every_option(tmp_path_factory):
     sites.write_text("code,lon,lat\n350501,104.405,15.817\n", encoding="utf-8")
     weights = folder / "weights.toml"
     weights.write_text("[category]\nhealth = 2.5\n", encoding="utf-8")
+    lodging = folder / "lodging.csv"
+    lodging.write_text("code,name_th,name_en,lon,lat\n3502,,,,\n", encoding="utf-8")
     request = PlanRequest(
         complaints=str(src),
         encoding="utf-8",
@@ -114,6 +116,10 @@ def every_option(tmp_path_factory):
         holidays=(dt.date(2026, 12, 2),),
         workdays=(dt.date(2026, 12, 5),),
         history=HistoryRules(use_history=False, recency_weeks=2, max_gap_weeks=6),
+        overnight=False,
+        lodging=str(lodging),
+        max_nights=3,
+        night_cost=12.5,
     )
     return request, plan_week(request, today=dt.date(2026, 11, 27))
 

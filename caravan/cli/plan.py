@@ -37,7 +37,12 @@ from caravan.outputs.report import plan_history_lines
 from caravan.outputs.summary import summary_lines
 from caravan.outputs.write import write_plan
 from caravan.plan.replan import replan_week
-from caravan.plan.request import HistoryRules, PlanRequest
+from caravan.plan.request import (
+    DEFAULT_MAX_NIGHTS,
+    DEFAULT_NIGHT_COST,
+    HistoryRules,
+    PlanRequest,
+)
 from caravan.plan.week import plan_week, read_request_complaints, read_request_history
 from caravan.plan.workdays import started_week_warning
 from caravan.types import ENGINES
@@ -149,6 +154,37 @@ class SolveProgress:
     default=None,
     help="TOML file overriding the priority weights (see caravan/plan/weights.toml).",
 )
+@click.option(
+    "--no-overnight",
+    is_flag=True,
+    help="Day trips only: every unit is back at its base every evening (see docs/tours.md).",
+)
+@click.option(
+    "--max-nights",
+    type=int,
+    default=DEFAULT_MAX_NIGHTS,
+    show_default=True,
+    metavar="N",
+    help="Nights away a unit may spend in a week (0: day trips only).",
+)
+@click.option(
+    "--night-cost",
+    type=float,
+    default=DEFAULT_NIGHT_COST,
+    show_default=True,
+    metavar="POINTS",
+    help="Priority points one night away costs in the objective (allowance and lodging of "
+    "the team; docs/tours.md shows the conversion from baht).",
+)
+@click.option(
+    "--lodging",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="CSV code,name_th,name_en,lon,lat[,province_code]: where units may sleep. A "
+    "province with rows uses exactly these (a district code alone keeps its office); the "
+    "others keep their district offices.",
+)
 @travel_options
 @click.option(
     "--time-limit",
@@ -202,6 +238,10 @@ def plan(
     bases,
     site_overrides,
     weights,
+    no_overnight,
+    max_nights,
+    night_cost,
+    lodging,
     travel_mode,
     roads_file,
     osrm_url,
@@ -227,7 +267,7 @@ def plan(
     """Plan a week: choose, order and time the visits of every unit.
 
     Objective: maximise the sum of priority of the visited sites minus total drive minutes
-    divided by --minutes-per-point.
+    divided by --minutes-per-point minus nights away times --night-cost.
     """
     request = PlanRequest(
         complaints=complaints or "",
@@ -260,6 +300,10 @@ def plan(
         history=HistoryRules(
             use_history=not no_history, recency_weeks=recency_weeks, max_gap_weeks=max_gap_weeks
         ),
+        overnight=not no_overnight,
+        max_nights=max_nights,
+        night_cost=night_cost,
+        lodging=lodging or "",
     )
     check_writable_dir(out)
     if commit:  # refuse an unusable database before planning, not after

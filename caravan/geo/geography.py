@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -150,14 +150,13 @@ def check_level(level: str) -> Level:
     return level  # type: ignore[return-value]
 
 
-def read_site_overrides(
-    path: str | Path, geography: Geography | None = None
-) -> dict[str, tuple[float, float]]:
-    """Read a ``code,lon,lat`` CSV. A moved site must stay inside its own district or tambon
-    (bases may go anywhere in their province)."""
-    from shapely.geometry import Point, shape
-
-    geography = geography or load_geography()
+def read_small_csv(
+    path: str | Path, columns: Sequence[str], *, expected: str
+) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
+    """A small UTF-8 CSV (a BOM is fine) with the header ``columns`` (in any order, more
+    allowed): (the file's name, the header in lower case, (line, cells) of each non-empty
+    row). Every problem is an :class:`InputError` naming the file and the line; ``expected``
+    is the header the messages show."""
     path = Path(path)
     src = str(path)
     try:
@@ -168,26 +167,39 @@ def read_site_overrides(
         raise InputError("not a UTF-8 text file", source=src) from None
     rows = list(csv.reader(text.splitlines()))
     if not rows:
-        raise InputError("empty file (expected the header code,lon,lat)", source=src, line=1)
+        raise InputError(f"empty file (expected the header {expected})", source=src, line=1)
     header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in ("code", "lon", "lat") if c not in header]
+    missing = [c for c in columns if c not in header]
     if missing:
-        raise InputError(
-            f"missing column '{missing[0]}' (expected code,lon,lat)", source=src, line=1
-        )
+        raise InputError(f"missing column '{missing[0]}' (expected {expected})", source=src, line=1)
+    out = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise InputError(
+                f"expected {len(header)} fields, found {len(row)}", source=src, line=line
+            )
+        out.append((line, row))
+    return src, header, out
+
+
+def read_site_overrides(
+    path: str | Path, geography: Geography | None = None
+) -> dict[str, tuple[float, float]]:
+    """Read a ``code,lon,lat`` CSV. A moved site must stay inside its own district or tambon
+    (bases may go anywhere in their province)."""
+    from shapely.geometry import Point, shape
+
+    geography = geography or load_geography()
+    src, header, rows = read_small_csv(path, ("code", "lon", "lat"), expected="code,lon,lat")
     ci, xi, yi = (header.index(c) for c in ("code", "lon", "lat"))
     shapes = {}
     for name in ("districts.geojson", "tambons.geojson", "provinces.geojson"):
         for feat in boundaries_raw(name):
             shapes[feat["properties"]["code"]] = feat["geometry"]
     out: dict[str, tuple[float, float]] = {}
-    for lineno, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < len(header):
-            raise InputError(
-                f"expected {len(header)} fields, found {len(row)}", source=src, line=lineno
-            )
+    for lineno, row in rows:
         code = norm_code(row[ci])
         if code.upper().startswith("BASE"):
             code = code.upper()

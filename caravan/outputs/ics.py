@@ -9,6 +9,11 @@ GPS position to navigate to.
 
 Each event's ``UID`` is ``caravan-<week>-<site code>``: a site is visited at most once a week,
 so importing a re-exported or replanned week updates its events instead of doubling them.
+
+A night away (docs/tours.md) is one more event at the lodging, from the team's arrival
+there to its departure the next working day: ``UID`` ``caravan-<week>-night-<unit>-<date>``,
+the title "พักค้างคืน ... / overnight at ...", the lodging's position and how far it is
+from the base.
 ``DTSTAMP`` is the plan's creation time (UTC), so the same plan always gives the same file.
 Dates stay ISO (Gregorian) whatever the calendar option: calendar programs show them in
 their user's own calendar.
@@ -24,6 +29,7 @@ import datetime as dt
 from caravan import __version__
 from caravan.clock import hhmm
 from caravan.outputs.labels import category_text, level_text
+from caravan.outputs.tours import night_of, unit_tours
 from caravan.travel.matrix import format_km
 from caravan.types import PROVINCES, WeekPlan
 
@@ -132,5 +138,51 @@ def plan_ics(plan: WeekPlan) -> str:
                 "END:VEVENT",
             ]
             lines += event
+    lines += _night_events(plan, stamp)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def _night_events(plan: WeekPlan, stamp: str) -> list[str]:
+    """One event per night away (module docstring)."""
+    p = plan.parameters
+    lines: list[str] = []
+    for tour in unit_tours(plan):
+        for route, after in zip(tour.routes, (*tour.routes[1:], None), strict=True):
+            night = night_of(plan, route)
+            if night is None:
+                continue
+            ud = route.unit_day
+            if after is not None:
+                end = _local(after.unit_day.date, after.stops[0].depart or after.unit_day.day_start)
+            else:  # a plan cut short: the next morning
+                end = _local(ud.date + dt.timedelta(days=1), ud.day_start)
+            prov_th, prov_en = PROVINCES.get(plan.sites[night.code].province_code, ("", ""))
+            description = [
+                f"หน่วย / unit {ud.unit} พักค้างคืน / stays overnight",
+                f"ถึงที่พัก / arrives {hhmm(route.stops[-1].arrive)}",
+                f"ห่างจากฐาน / from the base: {format_km(night.from_base_metres)} km, "
+                f"{night.from_base_seconds // 60} min",
+                f"พิกัด / GPS: {night.lat:.6f}, {night.lon:.6f}",
+                f"สัปดาห์ / week {p.week} (caravan)",
+            ]
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:caravan-{p.week}-night-{ud.unit}-{ud.date.isoformat()}",
+                f"DTSTAMP:{stamp}",
+                f"DTSTART;TZID={TZID}:{_local(ud.date, route.stops[-1].arrive or ud.day_end)}",
+                f"DTEND;TZID={TZID}:{end}",
+                "SUMMARY:"
+                + escape_text(
+                    f"คาราวาน {ud.unit}: พักค้างคืน {night.name_th} / overnight at {night.name_en}"
+                ),
+                "LOCATION:"
+                + escape_text(f"{night.name_th} ({night.name_en}), จังหวัด{prov_th} / {prov_en}"),
+                f"GEO:{night.lat:.6f};{night.lon:.6f}",
+                "DESCRIPTION:" + escape_text("\n".join(description)),
+                "CATEGORIES:caravan",
+                "STATUS:CONFIRMED",
+                "TRANSP:OPAQUE",
+                "END:VEVENT",
+            ]
+    return lines

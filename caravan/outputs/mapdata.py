@@ -29,6 +29,7 @@ from caravan.clock import hhmm
 from caravan.geo.density import area_density, density_unit
 from caravan.geo.geography import boundaries
 from caravan.outputs.labels import date_label, reason_th
+from caravan.outputs.tours import night_of, unit_tours
 from caravan.types import Route, WeekPlan
 
 #: route colours, in plan order (15 before one repeats)
@@ -212,10 +213,27 @@ def shading_levels(plan: WeekPlan) -> list[str]:
     return ["district"] + (["tambon"] if plan.parameters.level == "tambon" else [])
 
 
+def tour_index(plan: WeekPlan) -> list[int]:
+    """Per route (plan order), the number of its tour (:func:`caravan.outputs.tours.unit_tours`)
+    counted in the order the tours first appear: the days of one tour share it."""
+    key = {
+        (r.unit_day.unit, r.unit_day.date): (t.unit, t.first)
+        for t in unit_tours(plan)
+        for r in t.routes
+    }
+    order: dict[tuple, int] = {}
+    out = []
+    for r in plan.routes:
+        k = key[(r.unit_day.unit, r.unit_day.date)]
+        out.append(order.setdefault(k, len(order)))
+    return out
+
+
 def route_colors(plan: WeekPlan) -> list[str]:
-    """One colour per route, in plan order (day, province, unit): the unit-days of one day
-    all differ, neighbouring provinces included; a colour comes back after 15 unit-days."""
-    return [PALETTE[i % len(PALETTE)] for i in range(len(plan.routes))]
+    """One colour per tour, in plan order (day, province, unit): the unit-days of one day
+    all differ, neighbouring provinces included, and the days of a tour with nights away
+    share theirs, so a tour reads as one connected line; a colour comes back after 15."""
+    return [PALETTE[i % len(PALETTE)] for i in tour_index(plan)]
 
 
 def route_name(route: Route, calendar: str = "gregorian") -> str:
@@ -258,15 +276,40 @@ def along(leg: Sequence[Sequence[float]], fraction: float) -> list[float]:
     return [float(v) for v in pts[i] + t * (pts[i + 1] - pts[i])]
 
 
+def night_data(plan: WeekPlan, route: Route, calendar: str = "gregorian") -> dict | None:
+    """The night after a route's day, for the map: ``code``, names, ``lat``, ``lon``,
+    ``date`` (ISO), ``day`` (label), ``unit``, ``arrive`` (HH:MM), ``from_base_km``,
+    ``from_base_minutes``; None when the unit sleeps at its base."""
+    night = night_of(plan, route)
+    if night is None:
+        return None
+    return {
+        "code": night.code,
+        "name_th": night.name_th,
+        "name_en": night.name_en,
+        "lat": night.lat,
+        "lon": night.lon,
+        "date": night.date.isoformat(),
+        "day": date_label(night.date, calendar),
+        "unit": night.unit,
+        "arrive": hhmm(route.stops[-1].arrive),
+        "from_base_km": round(night.from_base_metres / 1000, 1),
+        "from_base_minutes": night.from_base_seconds // 60,
+    }
+
+
 def route_layer_data(plan: WeekPlan, calendar: str = "gregorian") -> list[dict]:
     """One dict per unit-day: ``index``, ``name``, ``date`` (ISO), ``day`` (label in the
-    calendar), ``unit``, ``province_code``, ``color``, ``legs`` (per leg, the [lat, lon]
+    calendar), ``unit``, ``province_code``, ``color``, ``tour`` (the number of its tour,
+    shared by the days of a tour with nights away), ``legs`` (per leg, the [lat, lon]
     points of the road it drives along: :func:`leg_line`), ``path`` (the legs joined, from
-    the base through the visits back to the base), ``depart``/``return`` (HH:MM),
-    ``drive_minutes`` and ``visits`` (``stop``, ``code``, names, ``lat``, ``lon``,
+    where the day starts, the base or a lodging, through the visits to where it ends),
+    ``depart``/``return`` (HH:MM: the return is the arrival at the lodging on a night
+    away), ``drive_minutes``, ``visits`` (``stop``, ``code``, names, ``lat``, ``lon``,
     ``arrive``, ``depart``, ``drive_minutes`` from the previous stop, ``priority``,
-    ``open``)."""
+    ``open``) and ``night`` (:func:`night_data`, or None)."""
     out = []
+    tours = tour_index(plan)
     for i, (r, color) in enumerate(zip(plan.routes, route_colors(plan), strict=True)):
         ud = r.unit_day
         lines = route_lines(plan, r)
@@ -304,6 +347,8 @@ def route_layer_data(plan: WeekPlan, calendar: str = "gregorian") -> list[dict]:
                 "return": hhmm(r.stops[-1].arrive),
                 "drive_minutes": r.drive_seconds // 60,
                 "visits": visits,
+                "tour": tours[i],
+                "night": night_data(plan, r, calendar),
             }
         )
     return out

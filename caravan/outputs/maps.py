@@ -12,15 +12,19 @@ What a planner sees, bottom to top:
   unit drives; numbered stop markers in the route's colour, whose popups give the Thai and
   English names, the day, unit, arrival and departure, the drive from the previous stop,
   the open complaints by category and why the site was chosen (:mod:`caravan.plan.why`);
+* a bed marker at the lodging of each night away, with the night's date (its popup: the
+  unit, the arrival, how far from the base); the days of a tour share one colour, so a tour
+  reads as one line from the base through its nights back to the base;
 * the bases (black house markers);
 * the sites left out that still have open complaints: white circles with a dashed border,
   whose popups say why they were left out (Thai and English);
 * the layer control (top right: the shading; the borders; each day and each unit on or off,
   a unit-day's route shows when both its day and its unit are on; the bases; the sites left
   out), the schedule panel (top left, collapsible: the plan in one line, buttons to zoom to
-  a province and to show one day or one unit, each day's stops with times; a click on a
-  stop opens its popup) and the legend (bottom right, collapsible). On a phone-sized window
-  the panels start closed and the layer control is a button.
+  a province and to show one day or one unit, each day's stops with times, a tour with
+  nights away as one block at its first day; a click on a stop opens its popup) and the
+  legend (bottom right, collapsible). On a phone-sized window the panels start closed and
+  the layer control is a button.
 
 The page opens fitted to the planned provinces. It needs only Leaflet and jQuery (folium's
 popups use it), inside the page by default (``assets="inline"``) or from their CDNs
@@ -228,31 +232,79 @@ def schedule_panel_html(
         parts.append('<button type="button" data-unit="">ทั้งหมด / all</button>')
         parts += [f'<button type="button" data-unit="{esc(u)}">{esc(u)}</button>' for u in units]
         parts.append("</div>")
+    # a tour with nights away is one block, at its first day; day trips stay under their day
+    tours: dict[int, list[dict]] = {}
+    for d in data:
+        tours.setdefault(d["tour"], []).append(d)
+    away = {k: v for k, v in tours.items() if any(x["night"] for x in v)}
+    in_tour = {d["index"] for v in away.values() for d in v}
     for day in p.dates:
-        todays = [d for d in data if d["date"] == day.isoformat()]
+        iso = day.isoformat()
+        for block in (v for v in away.values() if v[0]["date"] == iso):
+            parts.append(_tour_block_html(block, calendar))
+        todays = [d for d in data if d["date"] == iso and d["index"] not in in_tour]
+        if not todays and any(d["date"] == iso for d in data):
+            continue  # every unit is on tour that day: the tour blocks show it
         parts.append(
-            f'<div class="cs-day" data-date="{esc(day.isoformat())}">'
+            f'<div class="cs-day" data-date="{esc(iso)}">'
             f"<h4>{esc(date_label_long(day, calendar))}</h4>"
         )
         if not todays:
             parts.append('<div class="cs-none">ไม่มีการออกหน่วย / no visits</div>')
-        for d in todays:
-            items = "".join(
-                f'<li data-route="{d["index"]}" data-stop="{v["stop"]}" title="แสดงบนแผนที่ / '
-                f'show on the map"><span class="cs-num" style="background:{esc(d["color"])}">'
-                f"{v['stop']}</span> {esc(v['arrive'])}–{esc(v['depart'])} "
-                f'{esc(v["name_th"])} <span class="cp-en">{esc(v["name_en"])}</span></li>'
-                for v in d["visits"]
-            )
-            parts.append(
-                f'<div class="cs-route" data-route="{d["index"]}">'
-                f'<div class="cs-unit"><span class="cs-swatch" '
-                f'style="background:{esc(d["color"])}"></span> หน่วย / unit <b>{esc(d["unit"])}'
-                f"</b> · ออก / leave {esc(d['depart'])} · กลับ / back {esc(d['return'])} · "
-                f"ขับ / drive {d['drive_minutes']} min</div><ol>{items}</ol></div>"
-            )
+        parts += [_route_entry_html(d) for d in todays]
         parts.append("</div>")
     parts.append("</div></details>")
+    return "".join(parts)
+
+
+def _route_entry_html(d: dict) -> str:
+    """One unit-day of the schedule panel: the unit, times, drive, the numbered stops and,
+    after a day that ends away, where the team sleeps."""
+    items = "".join(
+        f'<li data-route="{d["index"]}" data-stop="{v["stop"]}" title="แสดงบนแผนที่ / '
+        f'show on the map"><span class="cs-num" style="background:{esc(d["color"])}">'
+        f"{v['stop']}</span> {esc(v['arrive'])}–{esc(v['depart'])} "
+        f'{esc(v["name_th"])} <span class="cp-en">{esc(v["name_en"])}</span></li>'
+        for v in d["visits"]
+    )
+    night = d["night"]
+    if night:
+        back = f"ถึงที่พัก / at the lodging {esc(d['return'])}"
+        items += (
+            f'<li class="cs-night">{_BED_SVG} พักค้างคืน {esc(night["name_th"])} '
+            f'<span class="cp-en">night at {esc(night["name_en"])}</span> · '
+            f"{night['from_base_km']:.0f} km จากฐาน / from the base</li>"
+        )
+    else:
+        back = f"กลับ / back {esc(d['return'])}"
+    return (
+        f'<div class="cs-route" data-route="{d["index"]}">'
+        f'<div class="cs-unit"><span class="cs-swatch" '
+        f'style="background:{esc(d["color"])}"></span> หน่วย / unit <b>{esc(d["unit"])}'
+        f"</b> · ออก / leave {esc(d['depart'])} · {back} · "
+        f"ขับ / drive {d['drive_minutes']} min</div><ol>{items}</ol></div>"
+    )
+
+
+def _tour_block_html(days: list[dict], calendar: str) -> str:
+    """A tour with nights away in the schedule panel: its unit, dates and nights, then
+    each of its days."""
+    first, last = days[0], days[-1]
+    nights = sum(1 for d in days if d["night"])
+    parts = [
+        f'<div class="cs-tour" data-unit="{esc(first["unit"])}">'
+        f'<h4><span class="cs-swatch" style="background:{esc(first["color"])}"></span> '
+        f"ทริปค้างคืน / tour · หน่วย / unit {esc(first['unit'])} · {esc(first['day'])} – "
+        f"{esc(last['day'])} · {nights} คืน / night(s)</h4>"
+    ]
+    for d in days:
+        day = dt.date.fromisoformat(d["date"])
+        parts.append(
+            f'<div class="cs-day" data-date="{esc(d["date"])}">'
+            f'<div class="cs-date">{esc(date_label_long(day, calendar))}</div>'
+            f"{_route_entry_html(d)}</div>"
+        )
+    parts.append("</div>")
     return "".join(parts)
 
 
@@ -262,6 +314,7 @@ def _legend_html(
     n_unvisited: int,
     unit: tuple[str, str],
     travel: tuple[str, str] | None = None,
+    nights: int = 0,
 ) -> str:
     rows = []
     if level is not None:
@@ -285,6 +338,8 @@ def _legend_html(
         "</span> จุดแวะตามลำดับ / numbered stop</div>"
         f'<div class="cl-sym">{_HOUSE_SVG} ฐาน / base</div>'
     )
+    if nights:
+        rows.append(f'<div class="cl-sym">{_BED_SVG} พักค้างคืน (วันที่) / night away (date)</div>')
     if n_unvisited:
         rows.append(
             '<div class="cl-sym"><svg width="16" height="16"><circle cx="8" cy="8" r="6" '
@@ -303,6 +358,13 @@ def _legend_html(
         f"</summary>{''.join(rows)}</details>"
     )
 
+
+_BED_SVG = (
+    '<svg class="caravan-bed" width="20" height="16" viewBox="0 0 20 16">'
+    '<rect x="0.5" y="0.5" width="19" height="15" rx="3" fill="#5b3a8c" stroke="#fff"/>'
+    '<path d="M3 12 V5 M3 9.5 H17 V12 M5.5 8.5 a1.3 1.3 0 1 0 0.01 0 M8 8.5 H16 V7 '
+    'a1 1 0 0 0 -1 -1 H8 z" fill="#fff" stroke="#fff" stroke-width="1.2"/></svg>'
+)
 
 _HOUSE_SVG = (
     '<svg class="caravan-base" width="22" height="22" viewBox="0 0 22 22">'
@@ -339,6 +401,14 @@ _CSS = """
   text-align: center; font-weight: bold; font-family: Arial, sans-serif; }
 .cs-num { width: 16px; height: 16px; line-height: 16px; font-size: 10px; }
 .cs-none { color: #777; }
+.cs-tour { margin: 8px 0 2px; border-left: 3px solid #5b3a8c; padding-left: 5px; }
+.cs-tour h4 { margin: 0 0 2px; font-size: 12px; }
+.cs-date { margin-top: 3px; color: #444; font-size: 11px; }
+.cs-night { color: #5b3a8c; }
+.caravan-night { display: inline-flex; align-items: center; gap: 3px; background: #fff;
+  border: 2px solid #5b3a8c; border-radius: 4px; padding: 0 4px 0 1px; font-size: 11px;
+  white-space: nowrap; box-shadow: 0 0 3px rgba(0,0,0,.5); width: max-content; }
+.cs-night svg, .cl-sym .caravan-bed { vertical-align: middle; }
 .cs-hidden { opacity: .45; }
 .caravan-stop { width: 22px; height: 22px; line-height: 18px; font-size: 12px;
   border: 2px solid #fff; box-sizing: border-box; box-shadow: 0 0 3px rgba(0,0,0,.7); }
@@ -701,7 +771,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian", assets: str = "inli
             ),
         ).add_to(group)
         group.add_to(fmap)
-        legend = _legend_html(level, edges, n_unvisited, unit, travel)
+        legend = _legend_html(level, edges, n_unvisited, unit, travel, plan.nights)
         shading.append((group.get_name(), legend))
         if level == p.level:
             default_legend = legend
@@ -791,7 +861,7 @@ def plan_map(plan: WeekPlan, *, calendar: str = "gregorian", assets: str = "inli
         _Overlays(
             panel=schedule_panel_html(plan, calendar, route_data),
             legend=default_legend,
-            legend_plain=_legend_html(None, [], n_unvisited, unit, travel),
+            legend_plain=_legend_html(None, [], n_unvisited, unit, travel, plan.nights),
             days=day_groups,
             units=unit_groups,
             routes=route_refs,
@@ -852,4 +922,35 @@ def _draw_route(
         )
         marker.add_to(group)
         stops.append((s.stop, marker.get_name()))
+    if data["night"]:
+        _add_bed(group, data["night"], color)
     return stops
+
+
+def _add_bed(group: folium.FeatureGroup, night: dict, color: str) -> None:
+    """A bed marker at the lodging of a night away, with the night's date on it."""
+    label = f"{night['day']} · {night['unit']}"
+    folium.Marker(
+        [night["lat"], night["lon"]],
+        icon=folium.DivIcon(
+            html=(
+                f'<div class="caravan-night" style="border-color:{esc(color)}">{_BED_SVG}'
+                f"<span>{esc(night['day'])}</span></div>"
+            ),
+            icon_size=(110, 22),
+            icon_anchor=(10, 28),
+            class_name="caravan-night-icon",
+        ),
+        tooltip=esc(f"พักค้างคืน / night away: {label} · {night['name_th']} / {night['name_en']}"),
+        popup=folium.Popup(
+            '<div class="caravan-popup">'
+            f'<div class="cp-title">{_BED_SVG} <b>พักค้างคืน {esc(night["name_th"])}</b> '
+            f'<span class="cp-en">night at {esc(night["name_en"])}</span></div>'
+            f"<div>คืนวันที่ / the night of {esc(night['day'])} · หน่วย / unit "
+            f"{esc(night['unit'])}</div>"
+            f"<div>ถึงที่พัก / arrives {esc(night['arrive'])} · "
+            f"{night['from_base_km']:.0f} km, {night['from_base_minutes']} นาที / min "
+            "จากฐาน / from the base</div></div>",
+            max_width=320,
+        ),
+    ).add_to(group)

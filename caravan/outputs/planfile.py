@@ -23,6 +23,15 @@ sections:
               models, so that exports and re-plans draw the same roads without the road
               graph or the server; a file without it (``straight``, or written before
               caravan drew roads) draws straight lines.
+Tours (docs/tours.md): a day that ends at a lodging has a last stop of kind ``overnight``
+(the lodging's code) and the next day's stop 0 departs from it; ``tours`` lists each tour
+(a unit's days from leaving the base to coming back, with its nights: where, how far from
+the base) and ``objective`` counts the ``nights`` and their ``night_points``; the
+``parameters`` hold ``overnight``, ``max_nights``, ``night_cost`` (points a night),
+``lodging`` (the lodging file, null for the district offices) and ``lodgings`` (per
+province, the codes of its lodgings; their sites are in ``sites``, so a replan needs no
+file). ``tours`` is written for the reader's convenience: reading a plan back takes the
+tours from the routes.
 
 ``format_version`` (:data:`PLAN_FORMAT_VERSION`) says which layout a file has; a file from a
 newer caravan is refused.
@@ -45,6 +54,7 @@ from caravan.atomic import recover
 from caravan.clock import hhmm, parse_week, seconds_of
 from caravan.complaints.categories import category_label
 from caravan.errors import InputError, ParameterError
+from caravan.outputs.tours import unit_tours
 from caravan.plan.request import PlanRequest, request_of
 from caravan.travel.matrix import (
     EXTERNAL_MODES,
@@ -80,7 +90,7 @@ PLAN_FORMAT_VERSION = 1
 
 OBJECTIVE_TEXT = (
     "maximise the sum of priority of the visited sites minus total drive "
-    "minutes divided by minutes_per_point"
+    "minutes divided by minutes_per_point minus nights away times night_cost"
 )
 
 
@@ -215,6 +225,11 @@ def plan_dict(plan: WeekPlan) -> dict:
             "travel": dict(p.travel),
             "site_overrides": p.site_overrides or None,
             "population": p.population_source or None,
+            "overnight": p.overnight,
+            "max_nights": p.max_nights,
+            "night_cost": p.night_cost,
+            "lodging": p.lodging_source or None,
+            "lodgings": {prov: list(codes) for prov, codes in p.lodgings.items()},
         },
         "objective": {
             "formula": OBJECTIVE_TEXT,
@@ -225,6 +240,8 @@ def plan_dict(plan: WeekPlan) -> dict:
             "drive_km": round(plan.drive_metres / 1000, 1),
             "visits": len(plan.visits),
             "complaints_reached": plan.complaints_reached,
+            "nights": plan.nights,
+            "night_points": round(plan.night_points, 4),
         },
         "solver": {
             "engine": sv.engine,
@@ -244,6 +261,7 @@ def plan_dict(plan: WeekPlan) -> dict:
             "counted_at_district_seat_tambon": plan.complaints.moved_to_seat,
         },
         "routes": routes,
+        "tours": tours_section(plan),
         "unvisited": unvisited,
         "sites": sites,
         # residents per area when --population was given: the map shades per 10,000 of them
@@ -254,6 +272,33 @@ def plan_dict(plan: WeekPlan) -> dict:
         # the request that made the plan (caravan.plan.request); replan starts from it
         **({"request": plan.request.to_json()} if isinstance(plan.request, PlanRequest) else {}),
     }
+
+
+def tours_section(plan: WeekPlan) -> list[dict]:
+    """Each unit's tours (:func:`caravan.outputs.tours.unit_tours`) with their nights."""
+    return [
+        {
+            "unit": t.unit,
+            "province_code": t.province_code,
+            "dates": [d.isoformat() for d in t.dates],
+            "nights": [
+                {
+                    "date": n.date.isoformat(),
+                    "code": n.code,
+                    "name_th": n.name_th,
+                    "name_en": n.name_en,
+                    "lon": n.lon,
+                    "lat": n.lat,
+                    "from_base_km": round(n.from_base_metres / 1000, 1),
+                    "from_base_minutes": n.from_base_seconds // 60,
+                }
+                for n in t.nights
+            ],
+            "night_points": round(len(t.nights) * plan.parameters.night_cost, 4),
+        }
+        for t in unit_tours(plan)
+        if t.nights
+    ]
 
 
 def _matrix_section(plan: WeekPlan) -> dict:
@@ -552,6 +597,14 @@ def plan_from_dict(data: dict, *, source: str = "plan.json") -> WeekPlan:
             site_overrides=par.get("site_overrides") or "",
             travel=travel.to_json(),
             population_source=par.get("population") or "",
+            overnight=bool(par.get("overnight", False)),
+            max_nights=int(par.get("max_nights", 0)),
+            night_cost=float(par.get("night_cost", 0.0)),
+            lodging_source=par.get("lodging") or "",
+            lodgings={
+                str(prov): tuple(str(c) for c in codes)
+                for prov, codes in (par.get("lodgings") or {}).items()
+            },
         )
         legs = legs_from_json(data.get("legs") or {})
     except InputError:
@@ -792,7 +845,7 @@ _CATEGORY_COUNT = obj(category=TEXT, open=WHOLE, label_th=Optional(TEXT), label_
 _STOP = obj(
     **_PLACE,
     stop=WHOLE,
-    kind=one_of("depart", "visit", "return"),
+    kind=one_of("depart", "visit", "overnight", "return"),
     arrive=nullable(CLOCK),
     depart=nullable(CLOCK),
     drive_minutes=WHOLE,
@@ -816,13 +869,31 @@ _ROUTE = obj(
 )
 _SITE = obj(
     **_PLACE,
-    level=one_of("district", "tambon", "base"),
+    level=one_of("district", "tambon", "base", "lodging"),
     area_km2=NUMBER,
     site_source=TEXT,
     priority=NUMBER,
     open_complaints=WHOLE,
     resolved_complaints=WHOLE,
     by_category=mapping_of(WHOLE),
+)
+_NIGHT = obj(
+    date=DATE,
+    code=TEXT,
+    name_th=TEXT,
+    name_en=TEXT,
+    lon=NUMBER,
+    lat=NUMBER,
+    from_base_km=NUMBER,
+    from_base_minutes=WHOLE,
+)
+#: written for readers; reading a plan back takes the tours from the routes
+_TOUR = obj(
+    unit=TEXT,
+    province_code=TEXT,
+    dates=list_of(DATE),
+    nights=list_of(_NIGHT),
+    night_points=NUMBER,
 )
 _HISTORY = obj(
     source=TEXT,
@@ -910,6 +981,10 @@ _REQUEST = obj(
             "engine": TEXT,
             "holidays": list_of(DATE),
             "workdays": list_of(DATE),
+            "overnight": FLAG,
+            "lodging": TEXT,
+            "max_nights": WHOLE,
+            "night_cost": NUMBER,
         }.items()
     },
 )
@@ -939,8 +1014,13 @@ PLAN_SCHEMA: dict[str, Check | Optional] = {
         travel=Optional(_TRAVEL),
         site_overrides=Optional(nullable(TEXT)),
         population=Optional(nullable(TEXT)),
+        overnight=Optional(FLAG),
+        max_nights=Optional(WHOLE),
+        night_cost=Optional(NUMBER),
+        lodging=Optional(nullable(TEXT)),
+        lodgings=Optional(mapping_of(list_of(TEXT))),
     ),
-    "objective": obj(value=NUMBER),
+    "objective": obj(value=NUMBER, nights=Optional(WHOLE), night_points=Optional(NUMBER)),
     "solver": obj(
         engine=TEXT, status=TEXT, bound=nullable(NUMBER), seconds=NUMBER, gap=Optional(ANY)
     ),
@@ -963,6 +1043,7 @@ PLAN_SCHEMA: dict[str, Check | Optional] = {
         )
     ),
     "sites": list_of(_SITE),
+    "tours": Optional(list_of(_TOUR)),
     "created": Optional(nullable(TEXT)),
     "population": Optional(mapping_of(WHOLE)),
     "days_off": Optional(list_of(obj(date=DATE, name_th=TEXT, name_en=TEXT, source=TEXT))),
@@ -1029,7 +1110,7 @@ def _known_sites(data: dict) -> None:
     codes = set()
     for i, s in enumerate(data["sites"]):
         known = geo.sites.get(s["code"])
-        if s["level"] != "base" and (known is None or known.level != s["level"]):
+        if s["level"] not in ("base", "lodging") and (known is None or known.level != s["level"]):
             raise _bad(f"sites[{i}].code", f"unknown {s['level']} code '{s['code']}'")
         if s["level"] == "base" and s["code"] not in {f"BASE{p}" for p in PROVINCES}:
             raise _bad(f"sites[{i}].code", f"unknown base '{s['code']}'")

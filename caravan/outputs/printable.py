@@ -1,10 +1,12 @@
 """The printable itinerary (``itinerary.html``): one A4 page per unit-day for the field team.
 
 Each page: the day (in the chosen calendar), the unit and its province, the base, when the
-unit leaves and is back, the total drive and the complaints waiting; then a table with one
-row per stop: time (arrive–depart), the place (Thai and English names, code, GPS position),
-the drive from the previous stop (minutes and km), the open complaints by category, and an
-empty column for notes on the spot. The page is self-contained (no script, no external
+unit leaves and is back, the total drive and the complaints waiting; on tour (docs/tours.md)
+where the day starts (the lodging of the night before) and where the team sleeps that night,
+with how far it is from the base; then a table with one row per stop: time
+(arrive–depart), the place (Thai and English names, code, GPS position), the drive from the
+previous stop (minutes and km), the open complaints by category, and an empty column for
+notes on the spot. The page is self-contained (no script, no external
 file), prints on A4 with the table header repeated and rows never split, and asks for a
 Thai font first ("Sarabun", "TH Sarabun New", "Noto Sans Thai", "Loma", then any sans-serif).
 Every text from an input is escaped.
@@ -13,8 +15,9 @@ Every text from an input is escaped.
 from __future__ import annotations
 
 from caravan import __version__
-from caravan.clock import hhmm
+from caravan.clock import duration_text, hhmm
 from caravan.outputs.labels import category_text, date_label_long, datetime_label, esc, level_text
+from caravan.outputs.tours import night_of
 from caravan.travel.matrix import format_km, travel_label
 from caravan.types import PROVINCES, Route, WeekPlan
 
@@ -55,7 +58,12 @@ footer { margin-top: 4mm; font-size: 8.5pt; color: #444; }
 def _place(plan: WeekPlan, code: str, base: bool) -> str:
     site = plan.sites[code]
     if base:
-        return f"<b>{esc(site.name_th)}</b><br><span class='en'>{esc(site.name_en)}</span>"
+        gps = (
+            f"<br><span class='small'>GPS {site.lat:.5f}, {site.lon:.5f}</span>"
+            if not site.is_base
+            else ""
+        )
+        return f"<b>{esc(site.name_th)}</b><br><span class='en'>{esc(site.name_en)}</span>{gps}"
     level = level_text(site.level)
     return (
         f"<b>{esc(site.name_th)}</b> <span class='en'>{esc(site.name_en)}</span><br>"
@@ -85,6 +93,8 @@ def _sheet(plan: WeekPlan, route: Route, number: int, total: int, calendar: str)
             time = f"ออก / leave<br>{hhmm(s.depart)}"
         elif s.kind == "return":
             time = f"กลับถึง / back<br>{hhmm(s.arrive)}"
+        elif s.kind == "overnight":
+            time = f"ถึงที่พัก / at the lodging<br>{hhmm(s.arrive)}"
         else:
             time = f"{hhmm(s.arrive)}–{hhmm(s.depart)}"
         drive = (
@@ -105,7 +115,8 @@ def _sheet(plan: WeekPlan, route: Route, number: int, total: int, calendar: str)
 <dl class="facts">
 <dt>หน่วย / unit</dt><dd>{esc(ud.unit)} · จังหวัด{esc(prov_th)} / {esc(prov_en)}</dd>
 <dt>ฐาน / base</dt><dd>{esc(base.name_th)} / {esc(base.name_en)}</dd>
-<dt>เวลา / times</dt><dd>ออก / leave {hhmm(route.stops[0].depart)} · กลับถึง / back \
+{_tour_facts(plan, route)}<dt>เวลา / times</dt><dd>ออก / leave {hhmm(route.stops[0].depart)} · \
+{"ถึงที่พัก / at the lodging" if route.overnight else "กลับถึง / back"} \
 {hhmm(route.stops[-1].arrive)}</dd>
 <dt>ขับรถรวม / total drive</dt><dd>{route.drive_seconds // 60} นาที / min, \
 {format_km(route.drive_metres)} km</dd>
@@ -127,6 +138,26 @@ def _sheet(plan: WeekPlan, route: Route, number: int, total: int, calendar: str)
 เวลาขับรถ / drive times: {esc(travel_label(p.travel))} · \
 caravan {esc(__version__)}</footer>
 </section>"""
+
+
+def _tour_facts(plan: WeekPlan, route: Route) -> str:
+    """On tour: where the day starts, and where the team sleeps and how far from base."""
+    out = ""
+    if route.from_lodging:
+        site = plan.sites[route.stops[0].code]
+        out += (
+            f"<dt>ออกจากที่พัก / leaves from</dt><dd>{esc(site.name_th)} / "
+            f"{esc(site.name_en)} (พักเมื่อคืน / slept there last night)</dd>\n"
+        )
+    night = night_of(plan, route)
+    if night is not None:
+        out += (
+            f"<dt>พักค้างคืน / sleeps at</dt><dd><b>{esc(night.name_th)}</b> / "
+            f"{esc(night.name_en)} · {format_km(night.from_base_metres)} km, "
+            f"{duration_text(night.from_base_seconds)} จากฐาน / from the base · GPS "
+            f"{night.lat:.5f}, {night.lon:.5f}</dd>\n"
+        )
+    return out
 
 
 def itinerary_html(plan: WeekPlan, *, calendar: str = "gregorian") -> str:

@@ -5,8 +5,10 @@
 * :func:`plans_table`, :func:`week_table`: ``caravan history list`` and ``show WEEK``;
 * :func:`season_report` -> :class:`SeasonReport`, rendered by :func:`season_tables` and
   :func:`season_html` (``caravan report --from WEEK --to WEEK``): visits per district,
-  complaints reached and resolved per week, weeks since each district's last visit. The HTML
-  page is self-contained: its charts are inline SVG, nothing is loaded from the network.
+  complaints reached and resolved per week, weeks since each district's last visit, and the
+  nights away (docs/tours.md) per week and per unit over the season, as the active plans of
+  each week planned them (read from their ``plan.json``'s ``tours``). The HTML page is
+  self-contained: its charts are inline SVG, nothing is loaded from the network.
   A planned visit counts as made only when an outcome says so or, without an outcome, once
   its day has passed (before "today", :func:`caravan.clock.today`); the visits still to
   come are counted apart (``to_come``) and count for nothing else.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -186,6 +189,7 @@ class WeekRow:
     resolved: int
     escalated: int
     reported: int  # visits with an outcome
+    nights: int = 0  # nights away planned by the week's active plans, all units
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,16 @@ class DistrictRow:
 
 
 @dataclass(frozen=True)
+class UnitNights:
+    """A unit's nights away over the season: how many, in which weeks, and where."""
+
+    unit: str
+    nights: int
+    weeks: tuple[str, ...]  # the weeks with at least one night away
+    lodgings: tuple[str, ...]  # names (English) of the lodgings, most used first
+
+
+@dataclass(frozen=True)
 class SeasonReport:
     source: str
     first: str
@@ -208,6 +222,30 @@ class SeasonReport:
     districts: tuple[DistrictRow, ...]
     max_gap_weeks: int
     today: dt.date  # the day the visits were counted as made or still to come
+    units: tuple[UnitNights, ...] = ()
+
+    @property
+    def nights(self) -> int:
+        return sum(u.nights for u in self.units)
+
+
+def season_nights(
+    history: History, weeks: Sequence[str], provinces: Sequence[str]
+) -> list[tuple[str, str, str, str]]:
+    """Every night away of the active plans of ``weeks``: (week, unit, date, lodging name).
+    A plan counts for the provinces whose visits of that week it still holds."""
+    out = []
+    for w in weeks:
+        active: dict[int, set[str]] = defaultdict(set)
+        for v in history.visits(weeks=[w], provinces=provinces):
+            active[v.plan_id].add(v.province_code)
+        for plan_id, provs in sorted(active.items()):
+            data = json.loads(history.plan_json(plan_id))
+            for tour in data.get("tours", []):
+                if tour["province_code"] not in provs:
+                    continue
+                out += [(w, tour["unit"], n["date"], n["name_en"]) for n in tour["nights"]]
+    return out
 
 
 def season_report(
@@ -239,6 +277,7 @@ def season_report(
     end = monday_of(last) + dt.timedelta(days=7)
     all_visits = [v for v in history.visits(before=end, provinces=provs)]
     in_range = [v for v in all_visits if v.week in weeks]
+    nights = season_nights(history, weeks, provs)
     week_rows = []
     for w in weeks:
         vs = [v for v in in_range if v.week == w]
@@ -254,6 +293,7 @@ def season_report(
                 resolved=sum(v.resolved for v in made),
                 escalated=sum(v.escalated for v in made),
                 reported=sum(v.visited is not None for v in vs),
+                nights=sum(1 for n in nights if n[0] == w),
             )
         )
     geo = load_geography()
@@ -284,6 +324,17 @@ def season_report(
         districts=tuple(districts),
         max_gap_weeks=DEFAULT_MAX_GAP_WEEKS["district"] if max_gap_weeks is None else max_gap_weeks,
         today=today,
+        units=tuple(
+            UnitNights(
+                unit=unit,
+                nights=sum(1 for n in nights if n[1] == unit),
+                weeks=tuple(sorted({n[0] for n in nights if n[1] == unit})),
+                lodgings=tuple(
+                    name for name, _ in Counter(n[3] for n in nights if n[1] == unit).most_common()
+                ),
+            )
+            for unit in sorted({n[1] for n in nights})
+        ),
     )
 
 
@@ -297,6 +348,7 @@ WEEK_COLUMNS = (
     "resolved",
     "escalated",
     "outcomes_reported",
+    "nights_away",
 )
 
 
@@ -313,6 +365,7 @@ def _week_rows(rep: SeasonReport) -> list[tuple[object, ...]]:
             w.resolved,
             w.escalated,
             f"{w.reported}/{w.visits}",
+            w.nights,
         )
         for w in rep.weeks
     ]
@@ -337,8 +390,14 @@ def season_tables(rep: SeasonReport) -> list[str]:
     )
     lines.append(
         f"total: {tot[0]} visits, {tot[1]} complaints reached, {tot[2]} resolved, "
-        f"{tot[3]} escalated"
+        f"{tot[3]} escalated, {rep.nights} night(s) away"
     )
+    if rep.units:
+        lines += ["", "nights away per unit (the season):"]
+        lines += text_table(
+            ("unit", "nights", "weeks", "lodgings"),
+            [(u.unit, u.nights, " ".join(u.weeks), ", ".join(u.lodgings)) for u in rep.units],
+        )
     lines += ["", f"per district (weeks since the last visit, as of {rep.last}):"]
     lines += text_table(
         ("province", "code", "name_en", "name_th", "visits", "last_visit", "weeks_since"),
@@ -461,6 +520,7 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def season_html(rep: SeasonReport) -> str:
     title = f"caravan season report {rep.first} to {rep.last}"
+    unit_rows = [(u.unit, u.nights, " ".join(u.weeks), ", ".join(u.lodgings)) for u in rep.units]
     district_rows = [
         (
             d.province_code,
@@ -497,6 +557,9 @@ teams (outcome files). A visit reported as not made counts for nothing; {
 <h2>Complaints reached and resolved per week</h2>
 {_svg_week_bars(rep)}
 {_html_table([c.replace("_", " ") for c in WEEK_COLUMNS], _week_rows(rep))}
+<h2>Nights away per unit</h2>
+<p class="note">{rep.nights} night(s) away in the season, as planned.</p>
+{_html_table(("unit", "nights", "weeks", "lodgings"), unit_rows)}
 <h2>Visits per district</h2>
 {_svg_district_bars(rep, "visits", "visits per district", None)}
 <h2>Weeks since each district's last visit (as of {_esc(rep.last)})</h2>

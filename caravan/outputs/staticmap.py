@@ -63,6 +63,8 @@ THAI_FONT_CANDIDATES = (
     "Tlwg Typo",
 )
 LATIN_FONT = "DejaVu Sans"  # ships with matplotlib
+#: the marker of a night away, as the bed markers of map.html
+NIGHT_COLOR = "#5b3a8c"
 NO_THAI_FONT_NOTE = (
     "no Thai font found for the PNG: its labels are in English (install a Thai font such as "
     "Debian's fonts-thai-tlwg or Noto Sans Thai)"
@@ -195,6 +197,7 @@ def render_png(
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, PathPatch
+    from matplotlib.transforms import offset_copy
 
     font = find_thai_font() if thai_font == AUTO else thai_font
     thai = font is not None
@@ -344,6 +347,30 @@ def render_png(
                     path_effects=halo,
                     zorder=8,
                 )
+            night = r["night"]
+            if night:  # a bed marker beside the lodging (a stop may be there), with the date
+                ax.scatter(
+                    [night["lon"]],
+                    [night["lat"]],
+                    marker="s",
+                    s=60,
+                    color=NIGHT_COLOR,
+                    edgecolors="white",
+                    linewidths=1.0,
+                    zorder=9,
+                    transform=offset_copy(ax.transData, fig=fig, x=9, y=-9, units="points"),
+                )
+                ax.annotate(
+                    night["day"],
+                    (night["lon"], night["lat"]),
+                    xytext=(16, -13),
+                    textcoords="offset points",
+                    fontsize=6,
+                    color=NIGHT_COLOR,
+                    family=family,
+                    path_effects=halo,
+                    zorder=9,
+                )
             handles.append(
                 Line2D(
                     [0],
@@ -351,7 +378,9 @@ def render_png(
                     color=color,
                     linewidth=2.5,
                     label=f"{r['day']} · {r['unit']} ({len(r['visits'])}, "
-                    f"{r['depart']}–{r['return']})",
+                    f"{r['depart']}–{r['return']}"
+                    + (", " + t("พักค้างคืน", "night away") if night else "")
+                    + ")",
                 )
             )
         base = plan.sites["BASE" + prov]
@@ -418,6 +447,19 @@ def render_png(
             label=t("ไม่ได้ไป มีเรื่องค้าง", "not visited, open complaints"),
         ),
     ]
+    if plan.nights:
+        symbols.append(
+            Line2D(
+                [0],
+                [0],
+                marker="s",
+                color=NIGHT_COLOR,
+                markeredgecolor="white",
+                markersize=7,
+                linewidth=0,
+                label=t("พักค้างคืน (วันที่)", "night away (date)"),
+            )
+        )
     lvl_th = LEVEL_NAMES[level][0]
     unit_th, unit_en = density_unit_parts(plan)
     gax = fig.add_subplot(grid[2, :])

@@ -1,7 +1,8 @@
 """The plan summary that ``caravan plan`` and ``caravan replan`` print (and the web page shows).
 
 Plain lines of text: the week and what was planned, the complaints read and rejected by
-reason, the visits, drive and objective, the solver's verdict and the travel model; the
+reason, the visits, drive and objective, the nights away, the solver's verdict and the
+travel model; the
 history's part comes from :func:`caravan.outputs.report.plan_history_lines`.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from caravan.outputs.tours import unit_tours
 from caravan.types import WeekPlan
 
 
@@ -34,12 +36,27 @@ def summary_lines(plan: WeekPlan) -> list[str]:
         lines.append(f"  rejected {r.message()}")
     if c.rejected > 10:
         lines.append(f"  ... and {c.rejected - 10} more rejected rows (see rejects.csv)")
+    nights = f" - {plan.nights} night(s) x {p.night_cost:g}" if plan.nights else ""
     lines += [
         f"visits: {len(plan.visits)} on {len(plan.routes)} unit-day(s); complaints reached: "
         f"{plan.complaints_reached}; drive: {drive_h:.1f} h, {plan.drive_metres / 1000:.0f} km",
         f"objective: {plan.objective:.2f} = priority {plan.total_priority:.2f} - "
-        f"{plan.drive_seconds // 60} drive min / {p.minutes_per_point:g}",
+        f"{plan.drive_seconds // 60} drive min / {p.minutes_per_point:g}{nights}",
+        *night_lines(plan),
         f"solver: {plan.solve.engine}, {plan.solve.describe()}, {plan.solve.seconds:.1f} s",
         f"travel: {p.travel_model}",
     ]
     return lines
+
+
+def night_lines(plan: WeekPlan) -> list[str]:
+    """One line per night away: the unit, the date, where it sleeps, how far from base."""
+    out = []
+    for tour in unit_tours(plan):
+        for n in tour.nights:
+            out.append(
+                f"night away: unit {n.unit}, {n.date.isoformat()} at {n.code} ({n.name_en}), "
+                f"{n.from_base_metres / 1000:.0f} km / {n.from_base_seconds // 60} drive min "
+                "from the base"
+            )
+    return out

@@ -13,7 +13,10 @@ plans the other unit-days of the remaining working days again with the same para
 * the sites visited on the kept unit-days left out (``visited_this_week``); a ``--must-visit``
   for one of them puts it back (a visit that did not take place, for example);
 * the original plan's must-visit and due sites still required, ``--must-visit`` /
-  ``--skip`` added, and ``--holiday`` days taken off the remaining days.
+  ``--skip`` added, and ``--holiday`` days taken off the remaining days;
+* a tour that has begun kept (docs/tours.md): a unit that slept away on the last kept day
+  starts the replanned days at that lodging, and the nights it spent count against
+  ``--max-nights``.
 
 The kept days keep the roads the original plan drew; a new leg the original plan also drove
 takes its stored line, any other is found with the travel model (:mod:`caravan.plan.legs`).
@@ -83,13 +86,23 @@ def _pins(
     plan: WeekPlan, pinned: Collection[tuple[str | dt.date, str]], done: dt.date
 ) -> frozenset[tuple[dt.date, str]]:
     """The pinned unit-days after ``done`` (those up to it are kept anyway); each one must be
-    a unit-day of the plan. A pinned unit-day without visits stays without."""
+    a unit-day of the plan. A pinned unit-day without visits stays without. A day of a tour
+    with nights away (it starts or ends at a lodging) cannot be pinned: the days around it
+    would have to start or end at its lodging, so the tour is replanned as a whole."""
     out = set()
+    routes = {_unit_day(r): r for r in plan.routes}
     for day, unit in pinned:
         key = (parse_date(day, param="--pin"), str(unit))
         if key[1] not in _units(plan) or key[0] not in plan.parameters.dates:
             raise ParameterError(
                 f"the plan has no unit {key[1]} on {key[0].isoformat()} to pin", param="--pin"
+            )
+        route = routes.get(key)
+        if key[0] > done and route and (route.from_lodging or route.overnight):
+            raise ParameterError(
+                f"unit {key[1]} on {key[0].isoformat()} is on a tour with nights away: only "
+                "day trips can be pinned (the tour is planned again as a whole)",
+                param="--pin",
             )
         if key[0] > done:
             out.add(key)
@@ -157,6 +170,21 @@ def _replan_note(
     )
 
 
+def _begun_tours(kept: Sequence[Route]) -> tuple[dict[str, str], dict[str, int]]:
+    """(unit -> the lodging it slept at after its last kept day, unit -> nights away kept)."""
+    starts: dict[str, str] = {}
+    nights: dict[str, int] = {}
+    last: dict[str, Route] = {}
+    for r in sorted(kept, key=lambda r: r.unit_day.date):
+        last[r.unit_day.unit] = r
+        if r.overnight is not None:
+            nights[r.unit_day.unit] = nights.get(r.unit_day.unit, 0) + 1
+    for unit, r in last.items():
+        if r.overnight is not None:
+            starts[unit] = r.overnight.code
+    return starts, nights
+
+
 def _where(place: tuple[dt.date, str, int]) -> str:
     return f"{place[0].isoformat()} {place[1]} {hhmm(place[2])}"
 
@@ -216,6 +244,7 @@ def replan_week(
         )
     kept = tuple(r for r in orig.routes if r.unit_day.date <= done or _unit_day(r) in pins)
     kept_places = _visit_places(kept)
+    tour_starts, nights_used = _begun_tours([r for r in kept if r.unit_day.date <= done])
     wanted = [norm_code(c) for c in must_visit]
     exclude = {
         code: Unvisited(
@@ -282,6 +311,13 @@ def replan_week(
         given_scores=None if complaints is not None else orig.scores,
         legs=orig.legs,
         kept_unit_days=pins,
+        tour_starts=tour_starts,
+        nights_used=nights_used,
+        # the lodgings the plan recorded: its lodging file may be gone
+        lodgings={
+            prov: [orig.sites[c] for c in codes if c in orig.sites]
+            for prov, codes in p.lodgings.items()
+        },
     )
     new = dataclasses.replace(
         new, request=asked, routes=_same_units(new.routes, orig.routes, _units(orig), pins)
@@ -323,6 +359,7 @@ def replan_week(
     kept_obj = (
         sum(s.priority for r in kept for s in r.visits)
         - (sum(r.drive_seconds for r in kept) / 60) / p.minutes_per_point
+        - sum(nights_used.values()) * p.night_cost
     )
     sv = new.solve
     solve = dataclasses.replace(

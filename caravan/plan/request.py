@@ -42,6 +42,18 @@ DEFAULT_SERVICE_MINUTES = {"district": 240, "tambon": 120}
 #: ``request.format`` in plan.json; a newer one is refused by :meth:`PlanRequest.from_json`.
 REQUEST_FORMAT = 1
 
+#: Nights away a unit may spend in a week (``--max-nights``), by default: two, the tour the
+#: provinces describe (leave Monday, sleep in the far district, work on in the next one,
+#: back on Wednesday). One night already reaches Chat Trakan (6503), the remotest
+#: district, whose round trip and visit do not fit in a day; docs/tours.md.
+DEFAULT_MAX_NIGHTS = 2
+
+#: What a night away costs in the objective (``--night-cost``), in priority points: a team
+#: of five at official rates (800 baht lodging + 240 baht allowance each: 5,200 baht a
+#: night) against about 20 baht per drive minute of the team and its vehicle is 260 drive
+#: minutes, so 26 points at the default 10 minutes per point (docs/tours.md).
+DEFAULT_NIGHT_COST = 26.0
+
 
 @dataclass(frozen=True)
 class HistoryRules:
@@ -111,12 +123,18 @@ class PlanRequest:
     #: the history rules; None plans without them (the library's default; the CLI always
     #: sets them)
     history: HistoryRules | None = None
+    #: tours (docs/tours.md): False plans day trips only (--no-overnight); --lodging FILE
+    #: ("" = the district offices); --max-nights per unit and week; --night-cost in points
+    overnight: bool = True
+    lodging: str = ""
+    max_nights: int = DEFAULT_MAX_NIGHTS
+    night_cost: float = DEFAULT_NIGHT_COST
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
             object.__setattr__(self, name, value)
 
-        for name in ("complaints", "population", "sites", "weights"):
+        for name in ("complaints", "population", "sites", "weights", "lodging"):
             put(name, "" if getattr(self, name) is None else str(getattr(self, name)))
         put("encoding", self.encoding or "")
         put("sheet", self.sheet or "")
@@ -168,6 +186,22 @@ class PlanRequest:
         put("bases", _bases(self.bases))
         put("holidays", tuple(parse_date(d, param="--holiday") for d in self.holidays))
         put("workdays", tuple(parse_date(d, param="--workday") for d in self.workdays))
+        put("overnight", bool(self.overnight))
+        check_between(self.max_nights, 0, 6, param="--max-nights")
+        put("max_nights", int(self.max_nights))
+        if not (
+            isinstance(self.night_cost, int | float)
+            and math.isfinite(self.night_cost)
+            and self.night_cost >= 0
+        ):
+            raise ParameterError(
+                f"must be a number >= 0, got {self.night_cost}", param="--night-cost"
+            )
+        put("night_cost", float(self.night_cost))
+        if self.engine == "routing" and self.tours:
+            raise ParameterError(
+                "the routing engine plans day trips only: add --no-overnight", param="--engine"
+            )
 
     # ------------------------------------------------------------------------ derived values
 
@@ -179,6 +213,11 @@ class PlanRequest:
     @property
     def service_seconds(self) -> int:
         return int(self.service_minutes or 0) * 60
+
+    @property
+    def tours(self) -> bool:
+        """Whether units may spend nights away (and ``max_nights`` allows one)."""
+        return bool(self.overnight) and int(self.max_nights) > 0
 
     def replace(self, **changes: object) -> PlanRequest:
         """A copy with some fields changed (checked again)."""
@@ -220,6 +259,10 @@ class PlanRequest:
             "holidays": [d.isoformat() for d in self.holidays],
             "workdays": [d.isoformat() for d in self.workdays],
             "history": None if h is None else dataclasses.asdict(h),
+            "overnight": self.overnight,
+            "lodging": self.lodging,
+            "max_nights": self.max_nights,
+            "night_cost": self.night_cost,
         }
 
     @classmethod
@@ -238,6 +281,8 @@ class PlanRequest:
         travel = dict(values.pop("travel"))
         travel["road"] = RoadModel(**travel.get("road", {}))
         history = values.pop("history")
+        # requests stored before tours existed planned day trips
+        values.setdefault("overnight", False)
         return cls(
             **values,
             travel=TravelModel(**travel),
@@ -310,4 +355,8 @@ def request_of(plan: WeekPlan) -> PlanRequest:
         time_limit=p.time_limit,
         seed=p.seed,
         engine=p.engine,
+        overnight=p.overnight,
+        lodging=p.lodging_source,
+        max_nights=p.max_nights,
+        night_cost=p.night_cost,
     )

@@ -28,7 +28,8 @@ turns it off). A district (or tambon, at tambon level) becomes *due* when ``w >=
 a visit this week the gap would exceed K weeks. A site never visited counts from the first
 recorded week of its province (as if visited the week before); with no history for a
 province nothing is due yet. Due sites become required, most overdue first (then by
-priority). A due site that cannot be reached and served within a day is reported as such.
+priority). A due site that cannot be reached and served within a day, even with the nights
+away allowed (docs/tours.md), is reported as such.
 When more sites are due than the week can surely serve, the plan first tries to serve them
 all; if no plan can, it requires as many as the week has unit-days (each can always be
 served alone on a unit-day), most overdue first, and reports the others as due but over
@@ -53,7 +54,6 @@ from caravan.types import (
     Site,
     SiteHistory,
     SiteScore,
-    TravelMatrix,
     Unvisited,
 )
 
@@ -286,20 +286,16 @@ def capacity_note(*, province: str, level: str, sites: int, unit_days: int, k_ga
     )
 
 
-def round_trip(matrix: TravelMatrix, base: str, code: str, service_seconds: int) -> int:
-    """Seconds to drive from the base, serve ``code`` and drive back."""
-    return matrix.drive_seconds(base, code) + service_seconds + matrix.drive_seconds(code, base)
-
-
 def split_due(
     due: Sequence[DueSite],
     *,
     must: Sequence[str],
     skip: Sequence[str],
     gone: Mapping[str, Unvisited],
-    reachable: Callable[[str], bool],
+    unreachable: Callable[[str], str | None],
 ) -> tuple[list[DueSite], list[DueSite]]:
-    """(due sites to require if capacity allows, due sites already settled with a status)."""
+    """(due sites to require if capacity allows, due sites already settled with a status).
+    ``unreachable(code)`` says why a site cannot be served this week (None: it can)."""
     cands: list[DueSite] = []
     settled: list[DueSite] = []
     for d in due:
@@ -309,14 +305,8 @@ def split_due(
             settled.append(with_status(d, "required", f"{d.reason}; also a --must-visit site"))
         elif d.code in skip:
             settled.append(with_status(d, "skipped", f"{d.reason}; skipped by the user (--skip)"))
-        elif not reachable(d.code):
-            settled.append(
-                with_status(
-                    d,
-                    "unreachable",
-                    f"{d.reason}; it cannot be reached, served and left within a working day",
-                )
-            )
+        elif (why := unreachable(d.code)) is not None:
+            settled.append(with_status(d, "unreachable", f"{d.reason}; {why}"))
         else:
             cands.append(d)
     return cands, settled

@@ -4,7 +4,10 @@ Reasons for an unvisited site (``reason_code``):
 
 ``skipped``             the user asked to skip it (``--skip``)
 ``no_open_complaints``  nothing to do there (priority 0)
-``unreachable``         the round trip from the base plus the visit does not fit in a day
+``unreachable``         the round trip from the base plus the visit does not fit in a day,
+                        even with the nights away allowed (the reason says what it would
+                        take: nights, working days in a row, a longer day or a nearer
+                        lodging)
 ``not_worth_detour``    it fits in the plan, but every way of adding it costs more drive time
                         (in points) than its priority
 ``no_capacity``         it would be worth a visit, but no unit-day has time left for it
@@ -26,16 +29,19 @@ from caravan.types import Route, SiteScore, Stop, TravelMatrix, Unvisited
 def routes_from_solution(
     pm: ProvinceModel, solution: Solution, matrix: TravelMatrix, scores: Mapping[str, SiteScore]
 ) -> list[Route]:
+    """One route per unit-day that visits or moves: stop 0 where the day starts (the base,
+    or the lodging of the night before), the visits, then the return to the base or the
+    arrival at the lodging of the night (``overnight``)."""
     routes = []
     for vr in solution.routes:
-        if not vr.visits:
+        if not vr.visits and vr.start == vr.end == 0:
             continue
         ud = pm.unit_days[vr.vehicle]
-        base = ud.base
+        first = pm.codes[vr.start]
         stops = [
             Stop(
                 stop=0,
-                code=base,
+                code=first,
                 kind="depart",
                 arrive=None,
                 depart=vr.start_time,
@@ -43,7 +49,7 @@ def routes_from_solution(
                 drive_metres=0,
             )
         ]
-        prev = base
+        prev = first
         for n, visit in enumerate(vr.visits, start=1):
             code = pm.codes[visit.site]
             stops.append(
@@ -59,15 +65,16 @@ def routes_from_solution(
                 )
             )
             prev = code
+        last = pm.codes[vr.end]
         stops.append(
             Stop(
                 stop=len(vr.visits) + 1,
-                code=base,
-                kind="return",
+                code=last,
+                kind="return" if vr.end == 0 else "overnight",
                 arrive=vr.end_time,
                 depart=None,
-                drive_seconds=matrix.drive_seconds(prev, base),
-                drive_metres=matrix.drive_metres(prev, base),
+                drive_seconds=matrix.drive_seconds(prev, last),
+                drive_metres=matrix.drive_metres(prev, last),
             )
         )
         routes.append(Route(unit_day=ud, stops=tuple(stops)))
@@ -86,11 +93,11 @@ def unvisited_reasons(
         best_detour = None  # least extra drive seconds over all feasible insertions
         for vr in solution.routes:
             v = problem.vehicles[vr.vehicle]
-            path = [v.start, *vr.sites, v.end]
+            path = [vr.start, *vr.sites, vr.end]
             slack = v.latest - vr.end_time - problem.service[i]
             for a, b in itertools.pairwise(path):
                 # an unused vehicle travels nothing yet: the whole trip is extra
-                extra = int(d[a, i] + d[i, b] - (d[a, b] if vr.visits else 0))
+                extra = int(d[a, i] + d[i, b] - (d[a, b] if vr.travel else 0))
                 if extra <= slack and (best_detour is None or extra < best_detour):
                     best_detour = extra
         if best_detour is None:

@@ -3,12 +3,17 @@
 The objective, maximised over every plan that respects the rules below::
 
     sum of the priority of the visited sites  -  total drive minutes / minutes_per_point
+                                              -  nights away x night_cost
 
 Rules: each site is visited at most once in the week; each unit leaves its province's base no
-earlier than ``day_start`` and is back no later than ``day_end`` every day; each visit lasts
-``service_minutes``; must-visit sites are in the plan (or the plan fails saying why); skipped
-sites are not. Drive minutes are those of :func:`caravan.travel.matrix.travel_matrix` (what
-``caravan matrix`` writes), counted on every leg including the way out and the way back.
+earlier than ``day_start`` and is back no later than ``day_end`` every day, or, on tour (docs/
+tours.md), ends a day at a lodging by ``day_end`` and leaves it the next working day at
+``day_start``: at most ``max_nights`` nights away per unit and week, back at the base
+before a day off and at the end of the week (``--no-overnight``: day trips only); each visit
+lasts ``service_minutes``; must-visit sites are in the plan (or the plan fails saying why);
+skipped sites are not. Drive minutes are those of :func:`caravan.travel.matrix.travel_matrix`
+(what ``caravan matrix`` writes), counted on every leg including the way out and the way
+back, to a lodging and from it.
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from caravan.folders import data_path
 from caravan.geo.density import population_by_area, read_population
 from caravan.geo.geography import Geography, boundaries, load_geography
 from caravan.geo.geography import read_site_overrides as _read_overrides
+from caravan.geo.lodging import lodgings_by_province, read_lodgings
 from caravan.history.store import HistorySnapshot, open_history
 from caravan.plan.legs import with_leg_lines
-from caravan.plan.model import build_province_model
+from caravan.plan.model import TourOptions, build_province_model, why_unreachable
 from caravan.plan.priority import load_weights, score_sites
 from caravan.plan.request import HistoryRules, PlanRequest
 from caravan.plan.rolling import (
@@ -39,7 +45,6 @@ from caravan.plan.rolling import (
     capacity_note,
     explain_unvisited,
     mark_due,
-    round_trip,
     split_due,
 )
 from caravan.plan.schedule import routes_from_solution, unvisited_reasons
@@ -122,6 +127,9 @@ def plan_week(
     given_scores: Mapping[str, SiteScore] | None = None,
     legs: Mapping[tuple[str, str], Line] | None = None,
     kept_unit_days: Collection[tuple[dt.date, str]] = (),
+    tour_starts: Mapping[str, str] | None = None,
+    nights_used: Mapping[str, int] | None = None,
+    lodgings: Mapping[str, Sequence[Site]] | None = None,
     **options: object,
 ) -> WeekPlan:
     """Plan one week for the caravan units of the given provinces.
@@ -148,7 +156,10 @@ def plan_week(
       drive times, the original plan's, instead of computing them), ``legs`` (these lines
       of the legs, the original plan's, where a leg is the same), ``kept_unit_days``
       (``(date, unit)`` pairs such as ``(2026-12-01, "35-1")`` whose routes the caller keeps:
-      they are not planned).
+      they are not planned), ``tour_starts`` (unit -> the lodging where it slept: its first
+      day starts there), ``nights_used`` (unit -> nights away already spent this week) and
+      ``lodgings`` (province -> its lodgings, the original plan's, instead of reading the
+      request's lodging file again).
 
     The plan carries the road each leg drives along, for the maps
     (:func:`caravan.plan.legs.with_leg_lines`).
@@ -205,6 +216,9 @@ def plan_week(
         given_scores=given_scores,
         kept_unit_days=frozenset(kept_unit_days),
         started=started,
+        tour_starts=dict(tour_starts or {}),
+        nights_used=dict(nights_used or {}),
+        given_lodgings=lodgings,
     )
     return with_leg_lines(plan, known=legs)
 
@@ -224,6 +238,9 @@ def _plan(
     given_scores: Mapping[str, SiteScore] | None,
     kept_unit_days: frozenset[tuple[dt.date, str]],
     started: float,
+    tour_starts: Mapping[str, str],
+    nights_used: Mapping[str, int],
+    given_lodgings: Mapping[str, Sequence[Site]] | None,
 ) -> WeekPlan:
     """The steps of a plan: sites, working days, complaints and scores, the history rules,
     drive times, then one problem per province (:func:`_plan_province`)."""
@@ -284,9 +301,21 @@ def _plan(
         )
         scores = applied.scores
 
-    # drive times
+    # lodgings (tours) and drive times
+    lodgings: dict[str, tuple[Site, ...]] = {}
+    if r.tours and given_lodgings is not None:
+        lodgings = {p: tuple(given_lodgings.get(p, ())) for p in provs}
+    elif r.tours:
+        lodgings = lodgings_by_province(
+            geo, provs, read_lodgings(r.lodging, geo) if r.lodging else ()
+        )
     all_sites = geo.plan_sites(level=level, provinces=provs)
-    if matrix is None or not {s.code for s in all_sites} <= set(matrix.codes):
+    codes = {s.code for s in all_sites}
+    for site in (s for prov in provs for s in lodgings.get(prov, ())):
+        if site.code not in codes:
+            all_sites.append(site)
+            codes.add(site.code)
+    if matrix is None or not codes <= set(matrix.codes):
         matrix = travel_matrix(all_sites, r.travel)
 
     week = _Week(
@@ -301,6 +330,9 @@ def _plan(
         rest=applied.rest if applied else {},
         gone=dict(rolling.exclude) if rolling else {},
         kept_unit_days=kept_unit_days,
+        lodgings=lodgings,
+        tour_starts=tour_starts,
+        nights_used=nights_used,
     )
     provinces = []
     for pi, prov in enumerate(provs):
@@ -346,6 +378,11 @@ def _plan(
         site_overrides=overrides_label,
         travel=r.travel.to_json(),
         population_source=r.population,
+        overnight=r.overnight,
+        max_nights=r.max_nights,
+        night_cost=r.night_cost,
+        lodging_source=r.lodging,
+        lodgings={p: tuple(s.code for s in sites) for p, sites in lodgings.items() if sites},
     )
     summary = ComplaintSummary(
         source=cfile.source,
@@ -432,10 +469,44 @@ class _Week:
     due: tuple[DueSite, ...]  # due sites of every province, most overdue first
     rest: Mapping[str, Unvisited]  # resting sites (visited last week)
     gone: Mapping[str, Unvisited]  # sites that are not candidates (a replan: visited)
+    lodgings: Mapping[str, tuple[Site, ...]]  # province -> its lodgings (empty: no tours)
+    tour_starts: Mapping[str, str]  # unit -> lodging its first day starts at (a replan)
+    nights_used: Mapping[str, int]  # unit -> nights away spent already (a replan)
     kept_unit_days: frozenset[tuple[dt.date, str]] = frozenset()  # not planned (a replan)
 
     def candidates_of(self, prov: str) -> list[Site]:
         return [s for s in self.candidates if s.province_code == prov]
+
+    def tours_of(self, prov: str) -> TourOptions | None:
+        """The province's nights away, or None when its units make day trips only."""
+        if not self.lodgings.get(prov):
+            return None
+        r = self.request
+        units = {f"{prov}-{u}" for u in range(1, r.units + 1)}
+        return TourOptions(
+            lodgings=self.lodgings[prov],
+            max_nights=r.max_nights,
+            night_cost=r.night_cost,
+            starts={u: c for u, c in self.tour_starts.items() if u in units},
+            nights_used={u: n for u, n in self.nights_used.items() if u in units},
+        )
+
+    def unreachable(self, prov: str, code: str) -> str | None:
+        """Why a due site cannot be served this week (None: it can)."""
+        r = self.request
+        tours = self.tours_of(prov)
+        why = why_unreachable(
+            self.matrix,
+            "BASE" + prov,
+            code,
+            service=r.service_seconds,
+            window=int(r.day_end) - int(r.day_start),
+            tours=tours,
+            dates=self.dates,
+        )
+        if why is not None and tours is None:  # as before tours
+            return "it cannot be reached, served and left within a working day"
+        return why
 
 
 @dataclass(frozen=True)
@@ -481,9 +552,7 @@ def _plan_province(
         must=must_p,
         skip=skip_p,
         gone=week.gone,
-        reachable=lambda code: (
-            round_trip(week.matrix, "BASE" + prov, code, r.service_seconds) <= end_s - start_s
-        ),
+        unreachable=lambda code: week.unreachable(prov, code),
     )
     due_codes = {d.code for d in week.due}
     out_p = {
@@ -516,6 +585,7 @@ def _plan_province(
             minutes_per_point=r.minutes_per_point,
             must_visit=must_p + [d.code for d in req],
             skip=skip_p + sorted(out_p),
+            tours=week.tours_of(prov),
         )
         last = attempt == len(attempts) - 1
         try:

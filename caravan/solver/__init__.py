@@ -11,6 +11,7 @@ problem with :func:`make_problem` (:mod:`caravan.solver.problem`), solve it with
 This ``__init__`` only re-exports.
 """
 
+from caravan.solver.portfolio import EngineUnsuitable
 from caravan.solver.problem import (
     InfeasibleRoute,
     Problem,
@@ -22,7 +23,7 @@ from caravan.solver.problem import (
     make_problem,
     timed_route,
 )
-from caravan.solver.solve import ENGINES, EngineUnsuitable, Progress, solve
+from caravan.solver.solve import ENGINES, Progress, solve
 
 __all__ = [
     "ENGINES",

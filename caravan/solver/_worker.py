@@ -1,25 +1,60 @@
-"""A PyVRP run in a separate process: ``python -m caravan.solver._worker``.
+"""A search in a separate process, on another core: ``python -m caravan.solver._worker``.
 
-Reads a pickled ``(problem, classes, prizes, W, time_limit, seed, pool_size)`` from stdin
-and writes the pickled result of :func:`caravan.solver.pyvrp_engine.run` to stdout. A plain
-subprocess (not multiprocessing), so that it works the same from a script, a notebook or
-``python -``.
+Reads a pickled ``(kind, args, kwargs)`` from stdin and writes the pickled result to stdout:
+``"pyvrp"`` runs :func:`caravan.solver.pyvrp_engine.run`, ``"tours"`` runs
+:func:`caravan.solver.tourls.search`. A plain subprocess (not multiprocessing), so that it
+works the same from a script, a notebook or ``python -``. :func:`start` and :func:`collect`
+are the caller's side.
 """
 
 from __future__ import annotations
 
 import pickle
+import subprocess
 import sys
 
 
-def main() -> None:
-    from caravan.solver import pyvrp_engine
+def start(kind: str, *args: object, **kwargs: object) -> subprocess.Popen | None:
+    """Start a ``kind`` search on another core; ``None`` if the process cannot start."""
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "caravan.solver._worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(pickle.dumps((kind, args, kwargs)))
+        proc.stdin.close()
+        proc.stdin = None  # written and closed: communicate() must not touch it again
+    except OSError:
+        return None
+    return proc
 
-    problem, classes, prizes, W, time_limit, seed, pool_size = pickle.load(sys.stdin.buffer)
-    found = pyvrp_engine.run(
-        problem, classes, prizes, W, time_limit=time_limit, seed=seed, pool_size=pool_size
-    )
-    pickle.dump(found, sys.stdout.buffer)
+
+def collect(proc: subprocess.Popen, timeout: float) -> object | None:
+    """The search's result, or None when it failed or did not finish within ``timeout``."""
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode != 0:
+        return None
+    try:
+        return pickle.loads(out)
+    except Exception:
+        return None
+
+
+def main() -> None:
+    kind, args, kwargs = pickle.load(sys.stdin.buffer)
+    if kind == "pyvrp":
+        from caravan.solver.pyvrp_engine import run
+    else:
+        from caravan.solver.tourls import search as run
+    pickle.dump(run(*args, **kwargs), sys.stdout.buffer)
     sys.stdout.buffer.flush()
 
 

@@ -11,17 +11,26 @@ When ``travel_weight`` is 0 (pure prize collecting, as in the Team Orienteering 
 travel still breaks ties: prizes are multiplied by ``M`` = (sum of all vehicle windows) + 1
 and travel costs 1, so the scaled optimum is the best total prize first and, among equals,
 the least travel. The engines' searches are also much better guided that way.
+
+Tours: the price of a night at each lodging is scaled like a prize (``K`` also covers its
+denominator). When durations are so fine that ``M`` would pass ``MAX_TIE_UNITS`` (the
+OPHS benchmark scales its Euclidean distances by 10^9), the tour engines count travel in
+coarser units of ``q`` for the tie-break (``tie_travel``): the prize still comes first,
+and the numbers stay exact in the MIP's floating point.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
 from caravan.solver.problem import Problem
+
+#: the tie-break of a tour problem counts at most this many travel units (see above)
+MAX_TIE_UNITS = 10**6
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,12 @@ class Scaled:
     prizes: np.ndarray  # int64
     W: int
     M: int = 1  # > 1 when travel only breaks ties
+    q: int = 1  # travel units per tie-break unit (tours with travel_weight 0)
+    nights: dict[int, int] = field(default_factory=dict)  # lodging -> scaled price of a night
+
+    def tie_travel(self, travel: int) -> int:
+        """The scaled cost of ``travel`` duration units on one route."""
+        return self.W * (int(travel) // self.q)
 
     def objective_bound(self, scaled_bound: float) -> float:
         """An upper bound on the real objective from a bound on the scaled one."""
@@ -52,7 +67,7 @@ def _denominator(x: float, limit: int) -> int | None:
 def scale(problem: Problem) -> Scaled:
     wfrac = Fraction(problem.travel_weight).limit_denominator(10**6)
     dens = [wfrac.denominator]
-    for p in problem.prizes:
+    for p in (*problem.prizes, *problem.lodgings.values()):
         den = _denominator(p, 10_000)
         if den is None:
             dens = []
@@ -65,6 +80,10 @@ def scale(problem: Problem) -> Scaled:
     W = int(wfrac * K)
     prizes = np.array([round(p * K) for p in problem.prizes], dtype=np.int64)
     if W == 0:
-        M = sum(v.latest - v.earliest for v in problem.vehicles) + 1
-        return Scaled(K=K, prizes=prizes * M, W=1, M=M)
-    return Scaled(K=K, prizes=prizes, W=W)
+        window = sum(v.latest - v.earliest for v in problem.vehicles)
+        q = max(1, -(-window // MAX_TIE_UNITS)) if problem.is_tour else 1
+        M = window // q + 1
+        nights = {i: round(c * K) * M for i, c in problem.lodgings.items()}
+        return Scaled(K=K, prizes=prizes * M, W=1, M=M, q=q, nights=nights)
+    nights = {i: round(c * K) for i, c in problem.lodgings.items()}
+    return Scaled(K=K, prizes=prizes, W=W, nights=nights)

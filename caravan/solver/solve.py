@@ -34,7 +34,6 @@ runs.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -42,9 +41,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from caravan.errors import NoPlanError, ParameterError
+from caravan.solver import _worker
 from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_classes
+from caravan.solver.portfolio import exact_then_heuristic
 from caravan.solver.problem import Problem, Solution, evaluate
 from caravan.solver.scaling import Scaled, scale
+from caravan.solver.tours import solve_tours
 from caravan.types import ENGINES
 
 #: progress(elapsed seconds, best objective so far, bound or None)
@@ -58,10 +60,6 @@ CIRCUIT_MAX_SITES = 30
 POOL_SIZE = 5_000
 #: beyond this many routes per class the recombination adds no "minus one visit" variants
 MAX_RECOMBINE_ROUTES = 20_000
-
-
-class EngineUnsuitable(ParameterError):
-    """The chosen engine cannot handle this problem (for example too many routes)."""
 
 
 def _path_travel(problem: Problem, k: int, order: Sequence[int]) -> int:
@@ -201,50 +199,6 @@ def _recombine(
     )
 
 
-def _start_worker(
-    problem: Problem, classes, sc: Scaled, time_limit: float, seed: int, pool_size: int
-):
-    """Start a PyVRP run on another core; ``None`` if the process cannot start."""
-    import pickle
-    import subprocess
-    import sys
-
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "caravan.solver._worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert proc.stdin is not None
-        proc.stdin.write(
-            pickle.dumps((problem, classes, sc.prizes, sc.W, time_limit, seed, pool_size))
-        )
-        proc.stdin.close()
-        proc.stdin = None  # written and closed: communicate() must not touch it again
-    except OSError:
-        return None
-    return proc
-
-
-def _collect_worker(proc, timeout: float):
-    import pickle
-    import subprocess
-
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        return None
-    if proc.returncode != 0:
-        return None
-    try:
-        return pickle.loads(out)
-    except Exception:
-        return None
-
-
 def _solve_pyvrp(
     problem: Problem,
     sc: Scaled,
@@ -267,7 +221,16 @@ def _solve_pyvrp(
     procs = []
     if workers > 1 and search > 2.0:
         for i in range(workers - 1):
-            proc = _start_worker(problem, classes, sc, search - 0.7, seed + 1 + i, POOL_SIZE)
+            proc = _worker.start(
+                "pyvrp",
+                problem,
+                classes,
+                sc.prizes,
+                sc.W,
+                time_limit=search - 0.7,
+                seed=seed + 1 + i,
+                pool_size=POOL_SIZE,
+            )
             if proc is not None:
                 procs.append(proc)
     runs: list[list[tuple[int, tuple[int, ...]]]] = []
@@ -292,7 +255,7 @@ def _solve_pyvrp(
         runs.append(mine)
     for proc in procs:
         # the worker stops at its own time limit; wait a little for it, not past the budget
-        result = _collect_worker(proc, timeout=max(0.3, search_end + 0.5 - time.monotonic()))
+        result = _worker.collect(proc, timeout=max(0.3, search_end + 0.5 - time.monotonic()))
         if result is not None:
             found, pool = result
             pools.append(pool)
@@ -519,6 +482,20 @@ def solve(
             bound=0.0,
             seconds=0.0,
         )
+    if problem.is_tour:
+        sol = solve_tours(
+            problem,
+            sc,
+            lambda trips, **kw: solve(trips, progress=None, **{"engine": engine, **kw}),
+            engine=engine,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+        )
+        if progress:
+            progress(sol.seconds, sol.objective, sol.bound)
+        return sol
     if engine == "routing":
         return _solve_routing(problem, sc, time_limit=time_limit, start=start, progress=progress)
     if engine == "pyvrp":
@@ -531,50 +508,30 @@ def solve(
             start=start,
             progress=progress,
         )
-    exact = None
-    if engine in ("auto", "exact"):
-        try:
-            exact = _solve_exact(
-                problem,
-                sc,
-                time_limit=time_limit,
-                seed=seed,
-                workers=workers,
-                start=start,
-                progress=progress,
-                enumeration_share=0.9 if engine == "exact" else 0.3,
-                max_routes=None if engine == "exact" else AUTO_MAX_ROUTES,
-                # auto: when the packing is not proven optimal by half the time, the
-                # heuristic gets the other half
-                packing_share=1.0 if engine == "exact" else 0.5,
-            )
-        except TooManyRoutes as exc:
-            if engine == "exact":
-                raise EngineUnsuitable(
-                    f"too many routes to enumerate ({exc}); use engine 'auto' or 'pyvrp'",
-                    param="engine",
-                ) from None
-        if exact is not None and (engine == "exact" or exact.status == "optimal"):
-            return exact
-    heuristic = _solve_heuristic(
-        problem,
-        sc,
-        time_limit=time_limit,
-        seed=seed,
-        workers=workers,
+    return exact_then_heuristic(
+        engine,
+        lambda asked: _solve_exact(
+            problem,
+            sc,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+            progress=progress,
+            enumeration_share=0.9 if asked else 0.3,
+            max_routes=None if asked else AUTO_MAX_ROUTES,
+            # auto: when the packing is not proven optimal by half the time, the
+            # heuristic gets the other half
+            packing_share=1.0 if asked else 0.5,
+        ),
+        lambda: _solve_heuristic(
+            problem,
+            sc,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            start=start,
+            progress=progress,
+        ),
         start=start,
-        progress=progress,
-    )
-    if exact is None:
-        return heuristic
-    # every useful route was enumerated, so the packing's bound holds for the whole problem
-    if exact.objective >= heuristic.objective:
-        return exact
-    bound = exact.bound
-    status = "optimal" if bound is not None and heuristic.objective >= bound - 1e-9 else "feasible"
-    return dataclasses.replace(
-        heuristic,
-        bound=bound if heuristic.bound is None else min(bound, heuristic.bound),
-        status=status,
-        seconds=time.monotonic() - start,
     )

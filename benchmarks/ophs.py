@@ -1,0 +1,177 @@
+"""The Orienteering Problem with Hotel Selection (OPHS) through caravan's general optimizer.
+
+OPHS (Divsalar et al. 2013) is one caravan unit on tour: ``D`` trips (days) of given
+lengths ``T_d``; trip 1 leaves the start hotel, each trip ends at a hotel where the next one
+starts (any of the ``H + 2`` hotels), the last ends at the end hotel; each vertex scores at
+most once; maximise the score. Distances are Euclidean and not rounded.
+
+Each instance of ``../shared/bench/ophs`` (``FORMAT.txt``, ``reference.csv``) becomes a
+:class:`caravan.solver.problem.Problem` with one :class:`Tour`: the hotels are lodgings
+(free), the vertices are candidates with their score as prize, and the travel weight is 0.
+The API takes integer durations, so distances are scaled by ``S`` = 10^9 (10^k with
+``Tmax x S`` below 10^14 for the instances with large coordinates) and rounded to the
+nearest unit, and each trip's limit becomes ``floor((T_d + 5e-7) x S)``. A trip of at
+most 200 legs is then off by at most 10^-7 from its real length, so no trip within its
+limit is refused and no accepted trip exceeds it by more than 6 x 10^-7; every trip of
+every answer is re-checked with real (floating point) distances against ``T_d + 1e-6``.
+
+Usage::
+
+    .venv/bin/python benchmarks/ophs.py --time-limit 10             # all 211 instances
+    .venv/bin/python benchmarks/ophs.py --sets SET_1-2 --every 5     # a quick subset
+
+Prints one line per instance and a summary per set: instances, how many matched the best
+known score (and how many of the proven optima), average and worst gap, mean time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from caravan.solver import solve
+from caravan.solver.problem import Day, Tour, make_problem
+
+ROOT = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "ophs"
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    set: str
+    trips: tuple[float, ...]
+    hotels: np.ndarray  # (H + 2, 2): start, end, then the extra hotels
+    vertices: np.ndarray  # (N, 2)
+    scores: tuple[int, ...]
+
+
+def read_instance(path: Path) -> Instance:
+    rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    _n, h, d = (int(x) for x in rows[0][:3])
+    trips = tuple(float(x) for x in rows[2][:d])
+    points = [r for r in rows[3:] if len(r) == 3]
+    xy = np.array([(float(r[0]), float(r[1])) for r in points])
+    scores = tuple(int(float(r[2])) for r in points[h + 2 :])
+    return Instance(path.stem, path.parent.name, trips, xy[: h + 2], xy[h + 2 :], scores)
+
+
+def scale_for(inst: Instance) -> int:
+    """10^9, or less so that ``sum(T_d) x S`` stays below 10^14."""
+    total = sum(inst.trips)
+    return 10 ** min(9, math.floor(14 - math.log10(max(total, 1.0))))
+
+
+def build(inst: Instance):
+    """The instance as a general problem: sites = hotels, then vertices."""
+    s = scale_for(inst)
+    xy = np.vstack([inst.hotels, inst.vertices])
+    dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+    durations = np.rint(dist * s).astype(np.int64)
+    nh = len(inst.hotels)
+    days = tuple(Day(0, math.floor((t + 5e-7) * s)) for t in inst.trips)
+    problem = make_problem(
+        durations=durations,
+        prizes=[0] * nh + list(inst.scores),
+        service=[0] * len(xy),
+        tours=[Tour(start=0, end=1, days=days, name=inst.name)],
+        lodgings={h: 0.0 for h in range(nh)},
+        travel_weight=0.0,
+    )
+    return problem, dist
+
+
+def check(inst: Instance, dist: np.ndarray, sol) -> tuple[int, list[str]]:
+    """The score of a solution, and every rule it breaks, in floating point."""
+    errors = []
+    seen: set[int] = set()
+    nh = len(inst.hotels)
+    prev_end = 0
+    for d, r in enumerate(sol.routes):
+        if r.start != prev_end:
+            errors.append(f"trip {d + 1} starts at {r.start}, not at {prev_end}")
+        if r.end >= nh:
+            errors.append(f"trip {d + 1} ends at vertex {r.end}, not a hotel")
+        path = [r.start, *r.sites, r.end]
+        length = sum(dist[a, b] for a, b in itertools.pairwise(path))
+        if length > inst.trips[d] + TOLERANCE:
+            errors.append(f"trip {d + 1} is {length:.7f} long, limit {inst.trips[d]}")
+        for v in r.sites:
+            if v < nh or v in seen:
+                errors.append(f"vertex {v} visited twice or a hotel")
+            seen.add(v)
+        prev_end = r.end
+    if prev_end != 1:
+        errors.append("the last trip does not end at the end hotel")
+    return sum(inst.scores[v - nh] for v in seen), errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--sets", default="", help="comma-separated sets (default: all)")
+    ap.add_argument("--instances", default="", help="comma-separated instance names")
+    ap.add_argument("--every", type=int, default=1, help="every n-th instance of each set")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    refs = list(csv.DictReader((ROOT / "reference.csv").open()))
+    sets = [s for s in args.sets.split(",") if s]
+    names = [s for s in args.instances.split(",") if s]
+    chosen = [
+        r
+        for i, r in enumerate(refs)
+        if (not sets or r["set"] in sets) and (not names or r["instance"] in names)
+    ]
+    if args.every > 1:
+        chosen = [r for i, r in enumerate(chosen) if i % args.every == 0]
+    print(f"{len(chosen)} instances, {args.time_limit:g} s each", flush=True)
+    print(
+        f"{'instance':32} {'best':>6} {'proven':>6} {'score':>6} {'gap%':>6} {'status':>8} {'s':>5}"
+    )
+    results = []
+    for r in chosen:
+        inst = read_instance(ROOT / "instances" / r["set"] / f"{r['instance']}.ophs")
+        problem, dist = build(inst)
+        t0 = time.monotonic()
+        sol = solve(problem, time_limit=args.time_limit, seed=args.seed)
+        seconds = time.monotonic() - t0
+        score, errors = check(inst, dist, sol)
+        best = int(r["best_known"])
+        gap = 100.0 * (best - score) / best
+        results.append(
+            (r["set"], r["proven_optimal"] == "yes", score >= best, gap, seconds, errors)
+        )
+        print(
+            f"{r['set'] + '/' + r['instance']:32} {best:6d} {r['proven_optimal']:>6} "
+            f"{score:6d} {gap:6.2f} {sol.status:>8} {seconds:5.1f}"
+            + ("".join(f"\n    INFEASIBLE: {e}" for e in errors)),
+            flush=True,
+        )
+    print()
+    print(
+        f"{'set':14} {'n':>4} {'matched':>8} {'proven':>7} {'matched':>8} {'avg gap%':>9} "
+        f"{'worst%':>7} {'avg s':>6}"
+    )
+    for name in [*sorted({x[0] for x in results}), "all"]:
+        rows = [x for x in results if name in ("all", x[0])]
+        proven = [x for x in rows if x[1]]
+        print(
+            f"{name:14} {len(rows):4d} {sum(x[2] for x in rows):8d} {len(proven):7d} "
+            f"{sum(x[2] for x in proven):8d} {sum(x[3] for x in rows) / len(rows):9.3f} "
+            f"{max(x[3] for x in rows):7.2f} {sum(x[4] for x in rows) / len(rows):6.1f}"
+        )
+    bad = sum(1 for x in results if x[5])
+    print(f"instances with an infeasible trip: {bad}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
