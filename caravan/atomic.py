@@ -182,8 +182,8 @@ def check_writable_dir(path: str | os.PathLike[str]) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(path: Path, *, wait: bool = True) -> Iterator[bool]:
-    """An exclusive lock on a folder (``flock`` on its descriptor) while the block runs;
+def locked(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """An exclusive lock on a folder or file (``flock`` on its descriptor) while the block runs;
     yields False when ``wait`` is false and another process holds it. Without ``fcntl``
     (Windows) nothing is locked."""
     try:
@@ -329,7 +329,7 @@ def recover(folder: str | os.PathLike[str]) -> bool:
     if not folder.is_dir():
         return False
     done = False
-    with _locked(folder):
+    with locked(folder):
         journal = _journal(folder)
         if journal is not None:
             try:
@@ -353,7 +353,7 @@ def _stale_staging(folder: Path) -> list[Path]:
     stale = []
     for entry in entries:
         if entry.is_dir() and not entry.is_symlink():
-            with _locked(entry, wait=False) as mine:
+            with locked(entry, wait=False) as mine:
                 if mine:  # its writer is gone: nobody holds its lock
                     stale.append(entry)
     return stale
@@ -379,9 +379,9 @@ class OutputDir:
 
     def __enter__(self) -> OutputDir:
         self._lock = contextlib.ExitStack()
-        with _locked(self.target):  # no recover() sees the new folder before it is locked
+        with locked(self.target):  # no recover() sees the new folder before it is locked
             self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.target))
-            self._lock.enter_context(_locked(self.staging))  # "alive": recover() leaves it
+            self._lock.enter_context(locked(self.staging))  # "alive": recover() leaves it
         return self
 
     def path(self, name: str) -> Path:
@@ -429,7 +429,7 @@ class OutputDir:
             "move": [*self.written, MANIFEST],
             "remove": remove if self.replace else [],
         }
-        with _locked(folder):
+        with locked(folder):
             _pause(0)
             atomic_write_text(folder / JOURNAL, json.dumps(journal, ensure_ascii=False) + "\n")
             fsync_dir(folder)  # the commit point is on the disk

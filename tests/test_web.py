@@ -179,6 +179,34 @@ def test_an_unrecognised_header_is_mapped_once_and_remembered(client):
     assert "<b>1</b> ใช้ได้" in again.text
 
 
+def _remember_many(workdir: str, who: str, n: int) -> None:
+    from caravan.web.workspace import ColumnMemory
+
+    memory = ColumnMemory(Path(workdir))
+    for i in range(n):
+        memory.remember([f"{who} {i}", "opened"], {"id": f"{who} {i}"})
+
+
+def test_two_planners_saving_column_mappings_at_once_keep_both(tmp_path):
+    """Two server processes (or two requests) adding mappings at the same time: none is lost,
+    and the file stays one JSON object."""
+    import multiprocessing
+
+    from caravan.web.workspace import ColumnMemory
+
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_remember_many, args=(str(tmp_path), w, 40)) for w in "AB"]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(120)
+        assert p.exitcode == 0
+    memory = ColumnMemory(tmp_path)
+    for who in "AB":
+        for i in range(40):
+            assert memory.get([f"{who} {i}", "opened"]) == {"id": f"{who} {i}"}
+
+
 def test_a_personal_data_column_is_neither_offered_nor_read(client):
     text = "no.,opened,where,what,how,ชื่อผู้ร้อง\nA1,2026-11-02,3501,health,open,สมชาย\n"
     page = client.get(upload(client, "ours.csv", text.encode()).headers["location"])

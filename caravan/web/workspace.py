@@ -4,6 +4,7 @@
 
     WORKDIR/                        --workdir, default USER_DATA/web (caravan.folders)
       columns.json                  column mappings remembered per set of headers
+      columns.lock                  held while a mapping is added (two planners at once)
       sessions/KEY/                 one planner's session (KEY: a hash of the session id)
         session.json                CSRF token, language, signed in, last seen
         uploads/ID/                 an upload: the file, meta.json, accepted.csv, rejects.csv
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from caravan.atomic import atomic_write_text
+from caravan.atomic import atomic_write_text, locked
 from caravan.text import squash
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{12}$")
@@ -163,6 +164,11 @@ class ColumnMemory:
         return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
     def remember(self, header: list[str] | tuple[str, ...], mapping: dict[str, str]) -> None:
-        data = read_json(self.path)
-        data[self.key(header)] = dict(mapping)
-        write_json(self.path, data)
+        """Add one mapping; two planners saving at the same time both keep theirs (the
+        read and the write happen under a lock on ``columns.lock``)."""
+        lock = self.path.with_name("columns.lock")
+        lock.touch(exist_ok=True)
+        with locked(lock):
+            data = read_json(self.path)
+            data[self.key(header)] = dict(mapping)
+            write_json(self.path, data)
