@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -157,6 +158,35 @@ def test_season_report_table_and_html(recorded, tmp_path):
     page = html_file.read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "http://" not in page.replace("http://www.w3.org", "")
     assert "เลิงนกทา" in page and "max gap 4 weeks" in page
+
+
+def test_season_report_page_in_thai(recorded, tmp_path):
+    """``--lang th``: Thai headings and columns, Buddhist-era dates; the numbers unchanged."""
+    _tmp, db, _out = recorded
+    pages = {}
+    for lang in ("en", "th"):
+        html_file = tmp_path / f"{lang}.html"
+        res = run_cli(
+            "report", "--from", "2026-W46", "--to", "2026-W48", "--db", str(db),
+            "--html", str(html_file), "--lang", lang,
+        )  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        pages[lang] = html_file.read_text(encoding="utf-8")
+    th = pages["th"]
+    assert '<html lang="th">' in th
+    assert "<h1>รายงานผลคาราวาน สัปดาห์ 2026-W46 ถึง 2026-W48</h1>" in th
+    assert "<th>ลงพื้นที่ตามแผน</th><th>ไปแล้ว</th><th>ยังไม่ถึงวัน</th>" in th
+    assert "เว้นได้ไม่เกิน 4 สัปดาห์" in th and "max gap" not in th
+    # the same table cells apart from the dates, which read in the Buddhist era
+    cells = re.findall(r"<td>([^<]*)</td>", pages["en"])
+    cells_th = re.findall(r"<td>([^<]*)</td>", th)
+    assert len(cells) == len(cells_th)
+    dates = [(a, b) for a, b in zip(cells, cells_th, strict=True) if a != b]
+    assert dates and all(
+        (a, b) == ("never", "ยังไม่เคย")
+        or b.endswith(f"{THAI_MONTHS_SHORT[int(a[5:7]) - 1]} {int(a[:4]) + 543}")
+        for a, b in dates
+    )
 
 
 def _make_v1(path: Path) -> None:

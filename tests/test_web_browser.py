@@ -256,6 +256,10 @@ def test_the_whole_week(browser, tmp_path):
         row = cells.split("\t")
         assert row[:9] == ["2026-W49", str(len(visits)), str(len(visits)), "0", row[4], row[5],
                            "3", "1", f"2/{len(visits)}"]  # fmt: skip
+        # Thai first, like every page; the database by its name, never its path on the server
+        assert report.locator("h1").inner_text() == "รายงานผลคาราวาน สัปดาห์ 2026-W49 ถึง 2026-W49"
+        assert "ไปแล้ว" in report.locator("table").first.locator("thead").inner_text()
+        assert str(tmp_path) not in report.locator("body").inner_text()
         shot(page, "report")
         page.goto(base + plan_path)  # the plan is still there, committed
         page.wait_for_selector("#committed")

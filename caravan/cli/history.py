@@ -107,9 +107,16 @@ def history_show(week, db) -> None:
     default=None,
     help="Also write the report as an HTML page with charts.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "th"]),
+    default="en",
+    show_default=True,
+    help="Language of the HTML page (th: Thai words, Buddhist-era dates).",
+)
 @db_option
 @translate_errors
-def report(first, last, provinces, max_gap_weeks, html_file, db) -> None:
+def report(first, last, provinces, max_gap_weeks, html_file, lang, db) -> None:
     """Season report: visits per district, complaints reached and resolved per week, weeks
     since each district's last visit."""
     a, b = parse_week_range(first, last)
@@ -124,5 +131,5 @@ def report(first, last, provinces, max_gap_weeks, html_file, db) -> None:
     for line in season_tables(rep):
         click.echo(line)
     if html_file:
-        write_output(html_file, season_html(rep))
+        write_output(html_file, season_html(rep, lang=lang))
         click.echo(f"wrote {html_file}")

@@ -27,6 +27,7 @@ from caravan import clock
 from caravan.clock import monday_of, week_labels, weeks_between
 from caravan.errors import InputError
 from caravan.history.store import History, PlanRecord
+from caravan.outputs.labels import date_label
 from caravan.plan.rolling import DEFAULT_MAX_GAP_WEEKS
 from caravan.text import text_table
 from caravan.types import PROVINCES, WeekPlan
@@ -433,7 +434,103 @@ def _esc(x: object) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _svg_week_bars(rep: SeasonReport) -> str:
+#: the season page's words, English and Thai (``season_html(lang=...)``); column keys are
+#: those of :data:`WEEK_COLUMNS` and of the unit and district tables
+_PAGE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "caravan season report {first} to {last}",
+        "note": (
+            "History: {source}. Complaints reached: open complaints at the visited sites when "
+            "the visit was planned; resolved and escalated: as reported by the field teams "
+            "(outcome files). A visit reported as not made counts for nothing; a visit counts "
+            "as made once its day has passed (before {today}) or an outcome says so; to come: "
+            "planned visits still ahead."
+        ),
+        "per_week": "Complaints reached and resolved per week",
+        "per_unit": "Nights away per unit",
+        "nights_note": "{nights} night(s) away in the season, as planned.",
+        "per_district": "Visits per district",
+        "since": "Weeks since each district's last visit (as of {last})",
+        "reached": "complaints reached",
+        "resolved": "complaints resolved",
+        "escalated": "complaints escalated",
+        "resolved_col": "resolved",
+        "escalated_col": "escalated",
+        "never": "never",
+        "max_gap": "max gap {weeks} weeks",
+        "week": "week",
+        "visits": "visits",
+        "made": "made",
+        "to_come": "to come",
+        "districts": "districts",
+        "complaints_reached": "complaints reached",
+        "outcomes_reported": "outcomes reported",
+        "nights_away": "nights away",
+        "unit": "unit",
+        "nights": "nights",
+        "weeks": "weeks",
+        "lodgings": "lodgings",
+        "province": "province",
+        "code": "code",
+        "name_th": "name_th",
+        "name_en": "name_en",
+        "last_visit": "last visit",
+        "weeks_since": "weeks since",
+    },
+    "th": {
+        "title": "รายงานผลคาราวาน สัปดาห์ {first} ถึง {last}",
+        "note": (
+            "ฐานข้อมูลประวัติ: {source} เรื่องร้องเรียนที่เข้าถึง: เรื่องที่ยังเปิดอยู่ ณ จุดที่ลงพื้นที่ "
+            "เมื่อวางแผน; แก้ไขแล้วและส่งต่อ: ตามที่ทีมภาคสนามรายงาน (ไฟล์ผลการลงพื้นที่) "
+            "การลงพื้นที่ที่รายงานว่าไม่ได้ไปไม่นับ; การลงพื้นที่นับว่าไปแล้วเมื่อวันนั้นผ่านไปแล้ว "
+            "(ก่อน {today}) หรือมีผลรายงานว่าไป; ยังไม่ถึงวัน: การลงพื้นที่ตามแผนที่ยังมาไม่ถึง"
+        ),
+        "per_week": "เรื่องร้องเรียนที่เข้าถึงและแก้ไขได้ รายสัปดาห์",
+        "per_unit": "การพักค้างคืน รายหน่วย",
+        "nights_note": "พักค้างคืนตามแผน {nights} คืนในช่วงนี้",
+        "per_district": "การลงพื้นที่ รายอำเภอ",
+        "since": "จำนวนสัปดาห์นับจากการลงพื้นที่ครั้งล่าสุดของแต่ละอำเภอ (ณ {last})",
+        "reached": "เรื่องที่เข้าถึง",
+        "resolved": "เรื่องที่แก้ไขได้",
+        "escalated": "เรื่องที่ส่งต่อ",
+        "never": "ยังไม่เคย",
+        "max_gap": "เว้นได้ไม่เกิน {weeks} สัปดาห์",
+        "week": "สัปดาห์",
+        "visits": "ลงพื้นที่ตามแผน",
+        "made": "ไปแล้ว",
+        "to_come": "ยังไม่ถึงวัน",
+        "districts": "อำเภอ",
+        "complaints_reached": "เรื่องที่เข้าถึง",
+        "resolved_col": "แก้ไขแล้ว",
+        "escalated_col": "ส่งต่อ",
+        "outcomes_reported": "รายงานผลแล้ว",
+        "nights_away": "คืนที่พักค้าง",
+        "unit": "หน่วย",
+        "nights": "คืน",
+        "weeks": "สัปดาห์",
+        "lodgings": "ที่พัก",
+        "province": "จังหวัด",
+        "code": "รหัส",
+        "name_th": "ชื่อ (ไทย)",
+        "name_en": "ชื่อ (อังกฤษ)",
+        "last_visit": "ลงพื้นที่ครั้งล่าสุด",
+        "weeks_since": "สัปดาห์นับจากครั้งล่าสุด",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    if lang not in _PAGE_WORDS:
+        raise ValueError(f"no season page in language {lang!r} (en, th)")
+    return _PAGE_WORDS[lang]
+
+
+def _column(words: dict[str, str], key: str) -> str:
+    """A column's heading: the words' own for a column whose name is also a chart label."""
+    return words.get(f"{key}_col") or words.get(key) or key.replace("_", " ")
+
+
+def _svg_week_bars(rep: SeasonReport, words: dict[str, str]) -> str:
     """Grouped bars per week: complaints reached, resolved, escalated."""
     series = (("reached", _BLUE), ("resolved", _GREEN), ("escalated", _ORANGE))
     top = max([1, *(max(w.reached, w.resolved, w.escalated) for w in rep.weeks)])
@@ -441,7 +538,7 @@ def _svg_week_bars(rep: SeasonReport) -> str:
     width = max(left + len(rep.weeks) * (3 * bw + gap) + 20, left + 3 * 130 + 20)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h + 60}" '
-        f'role="img" aria-label="complaints reached and resolved per week">'
+        f'role="img" aria-label="{_esc(words["per_week"])}">'
     ]
     for i in range(5):
         y = 10 + h - h * i / 4
@@ -457,8 +554,8 @@ def _svg_week_bars(rep: SeasonReport) -> str:
             bh = h * v / top
             parts.append(
                 f'<rect x="{x0 + j * bw:.1f}" y="{10 + h - bh:.1f}" width="{bw - 1}" '
-                f'height="{bh:.1f}" fill="{colour}"><title>{_esc(w.week)} {name}: {v}</title>'
-                "</rect>"
+                f'height="{bh:.1f}" fill="{colour}"><title>{_esc(w.week)} '
+                f"{_esc(words[name])}: {v}</title></rect>"
             )
         parts.append(
             f'<text x="{x0 + 1.5 * bw:.1f}" y="{h + 24}" text-anchor="middle" font-size="10">'
@@ -467,14 +564,16 @@ def _svg_week_bars(rep: SeasonReport) -> str:
     for j, (name, colour) in enumerate(series):
         parts.append(
             f'<rect x="{left + j * 130}" y="{h + 38}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{left + j * 130 + 14}" y="{h + 47}" font-size="11">complaints {name}'
-            "</text>"
+            f'<text x="{left + j * 130 + 14}" y="{h + 47}" font-size="11">'
+            f"{_esc(words[name])}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _svg_district_bars(rep: SeasonReport, attr: str, label: str, limit: int | None) -> str:
+def _svg_district_bars(
+    rep: SeasonReport, attr: str, label: str, limit: int | None, words: dict[str, str]
+) -> str:
     """One horizontal bar per district (visits, or weeks since the last visit)."""
     rows = rep.districts
     values = [getattr(d, attr) for d in rows]
@@ -490,7 +589,7 @@ def _svg_district_bars(rep: SeasonReport, attr: str, label: str, limit: int | No
         never = v is None
         length = w if never else w * v / top
         colour = _GREY if never else (_RED if limit is not None and v >= limit else _BLUE)
-        text = "never" if never else str(v)
+        text = _esc(words["never"]) if never else str(v)
         parts.append(
             f'<text x="{left - 6}" y="{y + bar - 3}" text-anchor="end" font-size="11">'
             f"{_esc(d.code)} {_esc(d.name_th)}</text>"
@@ -503,7 +602,8 @@ def _svg_district_bars(rep: SeasonReport, attr: str, label: str, limit: int | No
         parts.append(
             f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{h - 16}" stroke="{_RED}" '
             f'stroke-dasharray="4 3"/><text x="{x:.1f}" y="{h - 4}" font-size="10" '
-            f'text-anchor="middle" fill="{_RED}">max gap {limit} weeks</text>'
+            f'text-anchor="middle" fill="{_RED}">{_esc(words["max_gap"].format(weeks=limit))}'
+            "</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -518,8 +618,16 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def season_html(rep: SeasonReport) -> str:
-    title = f"caravan season report {rep.first} to {rep.last}"
+def season_html(rep: SeasonReport, *, lang: str = "en", source: str | None = None) -> str:
+    """The season report as one self-contained page, in English (``lang="en"``, ISO dates)
+    or Thai (``"th"``, Buddhist-era dates); ``source`` names the history database on the
+    page instead of its path (the web page shows only its file name)."""
+    words = _words(lang)
+
+    def day(d: dt.date) -> str:
+        return date_label(d, "buddhist") if lang == "th" else d.isoformat()
+
+    title = words["title"].format(first=rep.first, last=rep.last)
     unit_rows = [(u.unit, u.nights, " ".join(u.weeks), ", ".join(u.lodgings)) for u in rep.units]
     district_rows = [
         (
@@ -528,13 +636,21 @@ def season_html(rep: SeasonReport) -> str:
             d.name_th,
             d.name_en,
             d.visits,
-            d.last_visit.isoformat() if d.last_visit else "never",
+            day(d.last_visit) if d.last_visit else words["never"],
             "" if d.weeks_since is None else d.weeks_since,
         )
         for d in rep.districts
     ]
+    note = words["note"].format(
+        source=rep.source if source is None else source,
+        today=day(rep.today),
+    )
+    since = words["since"].format(last=rep.last)
+    district_columns = (
+        "province", "code", "name_th", "name_en", "visits", "last_visit", "weeks_since"
+    )  # fmt: skip
     return f"""<!DOCTYPE html>
-<html lang="th">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <title>{_esc(title)}</title>
@@ -549,27 +665,18 @@ h2 {{ margin-top: 28px; }}
 </head>
 <body>
 <h1>{_esc(title)}</h1>
-<p class="note">History: {_esc(rep.source)}. Complaints reached: open complaints at the
-visited sites when the visit was planned; resolved and escalated: as reported by the field
-teams (outcome files). A visit reported as not made counts for nothing; {
-        _esc(_made_rule(rep).replace("to_come", "to come"))
-    }.</p>
-<h2>Complaints reached and resolved per week</h2>
-{_svg_week_bars(rep)}
-{_html_table([c.replace("_", " ") for c in WEEK_COLUMNS], _week_rows(rep))}
-<h2>Nights away per unit</h2>
-<p class="note">{rep.nights} night(s) away in the season, as planned.</p>
-{_html_table(("unit", "nights", "weeks", "lodgings"), unit_rows)}
-<h2>Visits per district</h2>
-{_svg_district_bars(rep, "visits", "visits per district", None)}
-<h2>Weeks since each district's last visit (as of {_esc(rep.last)})</h2>
-{_svg_district_bars(rep, "weeks_since", "weeks since the last visit", rep.max_gap_weeks)}
-{
-        _html_table(
-            ("province", "code", "name_th", "name_en", "visits", "last visit", "weeks since"),
-            district_rows,
-        )
-    }
+<p class="note">{_esc(note)}</p>
+<h2>{_esc(words["per_week"])}</h2>
+{_svg_week_bars(rep, words)}
+{_html_table([_column(words, c) for c in WEEK_COLUMNS], _week_rows(rep))}
+<h2>{_esc(words["per_unit"])}</h2>
+<p class="note">{_esc(words["nights_note"].format(nights=rep.nights))}</p>
+{_html_table([_column(words, c) for c in ("unit", "nights", "weeks", "lodgings")], unit_rows)}
+<h2>{_esc(words["per_district"])}</h2>
+{_svg_district_bars(rep, "visits", words["per_district"], None, words)}
+<h2>{_esc(since)}</h2>
+{_svg_district_bars(rep, "weeks_since", since, rep.max_gap_weeks, words)}
+{_html_table([_column(words, c) for c in district_columns], district_rows)}
 </body>
 </html>
 """

@@ -556,7 +556,9 @@ def report_html(ctx: Ctx) -> Response:
             rep = season_report(hist, first=first, last=last)
     except CaravanError as exc:
         return ctx.error(str(exc))
-    return Response(season_html(rep), media_type="text/html; charset=utf-8")
+    # the page names the history database by its file name, not by its path on the server
+    page = season_html(rep, lang=ctx.lang, source=Path(ctx.state.config.db).name)
+    return Response(page, media_type="text/html; charset=utf-8")
 
 
 def routes() -> list[Route]:
