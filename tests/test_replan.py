@@ -424,6 +424,63 @@ def test_pins_that_cannot_be(two_units, kwargs, param, reason):
         assert err.value.reason == reason
 
 
+def test_replan_pins_from_the_command_line(two_units, tmp_path):
+    """``caravan replan --pin UNIT:DATE`` = ``replan_week(pinned=...)``; without
+    --done-through nothing before the pins is kept."""
+    from caravan.outputs.planfile import read_plan
+    from caravan.outputs.write import write_plan
+
+    write_plan(two_units, tmp_path / "a", with_map=False)
+    pinned = two_units.routes[0]
+    day, unit = pinned.unit_day.date.isoformat(), pinned.unit_day.unit
+    res = run_cli(
+        "replan", str(tmp_path / "a" / "plan.json"), "--pin", f"{unit}:{day}",
+        "--no-history", "--no-map", "--quiet", "--out", str(tmp_path / "b"),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    new = read_plan(tmp_path / "b" / "plan.json")
+    (kept,) = [
+        r for r in new.routes if (r.unit_day.date.isoformat(), r.unit_day.unit) == (day, unit)
+    ]
+    assert kept.stops == pinned.stops
+    rows = _rows(tmp_path / "b" / "itinerary.csv")
+    mine = [r for r in rows if (r["date"], r["unit"]) == (day, unit) and r["kind"] == "visit"]
+    assert len(mine) == len(pinned.visits) and {r["changed"] for r in mine} == {"pinned"}
+    _feasible(new)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("--pin", "37-1"),
+            "Error: Invalid value for '--pin': '37-1' is not UNIT:DATE (for example "
+            "35-1:2026-12-02)",
+        ),
+        (
+            ("--pin", "37-1:28/09/2026"),
+            "Error: Invalid value for '--pin': '28/09/2026' is not a date like 2026-12-07",
+        ),
+        (
+            ("--pin", "37-9:2026-09-28"),
+            "Error: Invalid value for '--pin': the plan has no unit 37-9 on 2026-09-28 to pin",
+        ),
+        ((), "Error: Missing option '--done-through' (or --pin)."),
+    ],
+)
+def test_replan_pin_errors(two_units, tmp_path, args, line):
+    from caravan.outputs.write import write_plan
+
+    write_plan(two_units, tmp_path / "a", with_map=False)
+    res = run_cli(
+        "replan", str(tmp_path / "a" / "plan.json"), *args, "--no-history", "--out",
+        str(tmp_path / "b"),
+    )  # fmt: skip
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines()[-1] == line
+    assert not (tmp_path / "b" / "plan.json").exists()
+
+
 def test_a_pinned_visit_cannot_be_dropped(two_units):
     from caravan.plan.replan import replan_week
 

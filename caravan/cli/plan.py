@@ -36,7 +36,7 @@ from caravan.outputs.planfile import read_plan
 from caravan.outputs.report import plan_history_lines
 from caravan.outputs.summary import summary_lines
 from caravan.outputs.write import write_plan
-from caravan.plan.replan import replan_week
+from caravan.plan.replan import parse_pin, replan_week
 from caravan.plan.request import (
     DEFAULT_MAX_NIGHTS,
     DEFAULT_NIGHT_COST,
@@ -359,9 +359,18 @@ def finish(
 @click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False))
 @click.option(
     "--done-through",
-    required=True,
+    default=None,
     metavar="DATE",
-    help="Keep the visits of the days up to and including DATE as they were.",
+    help="Keep the visits of the days up to and including DATE as they were. Required "
+    "unless --pin is given (then nothing before the pins is kept).",
+)
+@click.option(
+    "--pin",
+    "pins",
+    multiple=True,
+    metavar="UNIT:DATE",
+    help="Keep this unit-day exactly as planned (e.g. 35-1:2026-12-02) and plan the other "
+    "days left again. Repeatable; day trips only.",
 )
 @click.option(
     "--complaints",
@@ -401,6 +410,7 @@ def finish(
 def replan(
     plan_file,
     done_through,
+    pins,
     complaints,
     encoding,
     sheet,
@@ -421,11 +431,15 @@ def replan(
     calendar,
     quiet,
 ) -> None:
-    """Replan the rest of a week: keep the days up to --done-through, re-optimise the rest.
+    """Replan the rest of a week: keep the days up to --done-through and the --pin
+    unit-days, re-optimise the rest.
 
     Writes the same files as 'caravan plan'; itinerary.csv gets a 'changed' column and
     plan.json a 'replan' section listing added, removed, moved and retimed visits.
     """
+    if done_through is None and not pins:
+        raise click.UsageError("Missing option '--done-through' (or --pin).")
+    pinned = [parse_pin(p) for p in pins]
     check_writable_dir(out)
     original = read_plan(plan_file)
     reading = {
@@ -454,6 +468,7 @@ def replan(
     result = replan_week(
         plan=original,
         done_through=done_through,
+        pinned=pinned,
         complaints=cfile,
         reading=reading if cfile is not None else None,
         history=snap,

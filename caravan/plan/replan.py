@@ -82,6 +82,17 @@ def _done_through(value: str | dt.date | None, week: str, monday, sunday) -> dt.
     return done
 
 
+def parse_pin(text: str) -> tuple[dt.date, str]:
+    """A pinned unit-day as written on the command line, ``UNIT:DATE`` (``35-1:2026-12-02``)
+    -> ``(date, unit)``; anything else is a usage error of ``--pin``."""
+    unit, sep, day = str(text).strip().partition(":")
+    if not sep or not unit or not day:
+        raise ParameterError(
+            f"'{text}' is not UNIT:DATE (for example 35-1:2026-12-02)", param="--pin"
+        )
+    return parse_date(day.strip(), param="--pin"), unit.strip()
+
+
 def _pins(
     plan: WeekPlan, pinned: Collection[tuple[str | dt.date, str]], done: dt.date
 ) -> frozenset[tuple[dt.date, str]]:
