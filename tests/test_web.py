@@ -259,6 +259,7 @@ def test_the_form_makes_the_same_request_as_the_command_line():
         "minutes_per_point": "12", "bases": "3502", "time_limit": "3", "seed": "7",
         "engine": "auto", "holidays": "2026-12-09", "workdays": "",
         "history.use_history": "1", "history.recency_weeks": "", "history.max_gap_weeks": "6",
+        "overnight": "1",  # ticked by default, as PlanRequest's default: a browser posts it
     }  # fmt: skip
     lists = {"provinces": ["35"], "must_visit": ["350201"], "skip": ["350101"]}
     made = request_from_form(form, lists, complaints="uploads/x/complaints.csv", files={})
