@@ -16,6 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from caravan.complaints import ACCEPTED_COLUMNS
+from caravan.geo.geography import load_geography
 from caravan.plan.request import HistoryRules, PlanRequest
 from caravan.web import ServeConfig, create_app
 from caravan.web.forms import HIDDEN, MAIN, NESTED, FormField, more_fields, request_from_form
@@ -322,6 +323,33 @@ def test_a_plan_runs_in_a_worker_and_can_be_cancelled(client):
     assert state["state"] == "done" and state["progress"]["provinces"]["37"]["best"] > 0
     page = client.get(short)
     assert 'id="objective"' in page.text and "ดีที่สุดแล้ว" in page.text
+
+
+def test_the_schedule_shows_where_a_tour_sleeps_and_pins_only_day_trips(client):
+    plan = _start_plan(
+        client,
+        provinces="65",
+        days="5",
+        must_visit="6503",
+        overnight="1",
+        history="",
+        time_limit="5",
+    )
+    assert _wait(client, plan)["state"] == "done"
+    page = client.get(plan).text
+    days = re.findall(
+        r'<div class="route" data-unit="65-1" data-date="([^"]+)">(.*?)</div>', page, re.S
+    )
+    assert len(days) == 5
+    tour = [d for d, body in days if 'class="overnight"' in body or 'class="from-lodging"' in body]
+    pins = re.findall(r'name="pin" value="([^ "]+) 65-1"', page)
+    assert tour and sorted(pins + tour) == [d for d, _ in days]  # tour days have no pin box
+    night = next(body for _, body in days if 'class="overnight"' in body)
+    lodging = re.search(r'<tr class="overnight" data-code="(\d+)">', night).group(1)
+    name = load_geography().sites[lodging].name_th
+    assert f"พักค้างคืน {name}" in night
+    after = next(body for _, body in days if 'class="from-lodging"' in body)
+    assert f"ออกจากที่พักค้างคืน {name}" in after
 
 
 def test_serve_refuses_another_host_without_a_password():

@@ -94,6 +94,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "priority": ("คะแนน", "Priority"),
     "left_out": ("พื้นที่ที่ไม่ได้ไป", "Sites left out"),
     "pin": ("คงวันนี้ไว้", "Pin this day"),
+    "starts_at_lodging": ("ออกจากที่พักค้างคืน", "Leaves the lodging"),
+    "overnight_at": ("พักค้างคืน", "Overnight at"),
+    "tour_day": (
+        "วันในทริปค้างคืน: ปรับทั้งทริปพร้อมกัน",
+        "A day of a tour with nights away: the tour is replanned as a whole",
+    ),
     "drop": ("ตัดออก", "Drop"),
     "force": ("ต้องไป", "Force"),
     "replan": ("วางแผนใหม่", "Replan"),
