@@ -174,6 +174,7 @@ class _Checker:
         # counted over the accepted rows by run() (see ComplaintFile)
         self.outcomes: dict[str, int] = {}
         self.unknown_categories: tuple[tuple[str, int], ...] = ()
+        self._shown: dict[tuple[str, Any], str] = {}  # (field, cell) -> as rejects.csv shows it
 
     # ------------------------------------------------------------ per distinct value
     def _date(self, value: Any) -> int | Bad:
@@ -322,35 +323,46 @@ class _Checker:
     def raw(self, cells: Sequence[Any], *, slim: bool = False) -> tuple[tuple[str, str], ...]:
         """The recognised columns of a row (or of its :meth:`slim` cells) as in the file,
         minus anything that may be personal data (see :mod:`caravan.complaints.privacy`)."""
-        out = []
         values = cells if slim else self.slim(cells)
-        for (name, _, header), value in zip(self.recognised, values, strict=True):
-            if isinstance(value, dt.datetime | dt.date):
-                text = value.isoformat()
-            elif name == "id":
-                text = screen_id(value.strip())
-            elif not value.strip():
-                text = value
-            elif name == "received" and _STAMP.fullmatch(value):
-                text = value  # a platform's timestamp is not personal: shown as it is
-            elif name == "received":
-                text = shown_raw(value) if date_like(value) else HIDDEN
-            elif name in ("status", "urgency", "category"):
-                text = shown_raw(value) if known_word(value) else HIDDEN
-            elif name in ("province", "district", "tambon"):
-                text = shown_raw(value) if self.placer.known(name, value.strip()) else HIDDEN
-            elif name in ("lat", "lon"):
-                text = shown_coordinate(value)
-            elif name == "coordinates":
-                nums = _two_numbers(value)
-                if nums:
-                    text = ", ".join(_rounded(x) for x in nums)
-                else:
-                    text = shown_raw(value) if number_like(value) else HIDDEN
-            else:
-                text = shown_raw(value)
-            out.append((header, text))
-        return tuple(out)
+        return tuple(
+            (header, self.shown_cell(name, value))
+            for (name, _, header), value in zip(self.recognised, values, strict=True)
+        )
+
+    def shown_cell(self, name: str, value: Any) -> str:
+        """A cell of the field ``name`` as rejects.csv shows it (see :meth:`raw`), worked out
+        once per distinct value of the field (ids, all different, are not cached)."""
+        if name == "id" and value.__class__ is str:
+            return screen_id(value.strip())
+        key = (name, value)
+        text = self._shown.get(key)
+        if text is None:
+            text = self._shown[key] = self._shown_cell(name, value)
+        return text
+
+    def _shown_cell(self, name: str, value: Any) -> str:
+        if isinstance(value, dt.datetime | dt.date):
+            return value.isoformat()
+        if name == "id":
+            return screen_id(value.strip())
+        if not value.strip():
+            return value
+        if name == "received" and _STAMP.fullmatch(value):
+            return value  # a platform's timestamp is not personal: shown as it is
+        if name == "received":
+            return shown_raw(value) if date_like(value) else HIDDEN
+        if name in ("status", "urgency", "category"):
+            return shown_raw(value) if known_word(value) else HIDDEN
+        if name in ("province", "district", "tambon"):
+            return shown_raw(value) if self.placer.known(name, value.strip()) else HIDDEN
+        if name in ("lat", "lon"):
+            return shown_coordinate(value)
+        if name == "coordinates":
+            nums = _two_numbers(value)
+            if nums:
+                return ", ".join(_rounded(x) for x in nums)
+            return shown_raw(value) if number_like(value) else HIDDEN
+        return shown_raw(value)
 
     # ------------------------------------------------------------ all rows
     def run(self, rows: Iterable[tuple[int, Sequence[Any]]]) -> tuple[int, ComplaintTable, list]:
