@@ -683,12 +683,17 @@ class _Checker:
         else:
             lat, lon = (b, a) if order == "lon,lat" else (a, b)
         declared = np.full(len(target), order != "auto")
-        single = empty(both)
+        alone = empty(both)
+        single = []
         for cells in (lat_cells, lon_cells):
-            single &= pc.match_substring_regex(cells, _NUMBER_RE2).to_numpy(zero_copy_only=False)
-        alone = ~paired & single
-        lat = np.where(alone, numbers(pc.if_else(alone, lat_cells, None)), lat)
-        lon = np.where(alone, numbers(pc.if_else(alone, lon_cells, None)), lon)
+            number = pc.extract_regex(cells, _NUMBER_RE2)
+            alone &= number.is_valid().to_numpy(zero_copy_only=False)
+            single.append(number)
+        alone &= ~paired
+        lat, lon = (
+            np.where(alone, numbers(pc.if_else(alone, number.field("x"), None)), old)
+            for number, old in zip(single, (lat, lon), strict=True)
+        )
         declared |= alone
         swapped = declared & (lat >= _TH_LON[0]) & (lat <= _TH_LON[1])
         swapped &= (lon >= _TH_LAT[0]) & (lon <= _TH_LAT[1])
@@ -945,7 +950,7 @@ _STAMP_RE2 = (
 )
 #: plain numbers, as float() reads them: a coordinates cell and a lat or lon cell
 _PAIR_RE2 = r"^\s*(?P<a>-?\d+(?:\.\d+)?)\s*,\s*(?P<b>-?\d+(?:\.\d+)?)\s*$"
-_NUMBER_RE2 = r"^\s*-?\d+(?:\.\d+)?\s*$"
+_NUMBER_RE2 = r"^\s*(?P<x>-?\d+(?:\.\d+)?)\s*$"
 #: results of the work per distinct value in :func:`_each_distinct`: a Bad, None
 _BAD, _NONE = -1, -2
 
