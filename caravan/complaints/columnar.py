@@ -50,6 +50,8 @@ class Columns:
     line: np.ndarray
     #: column index in the file -> its cells (a pyarrow string array)
     cells: dict[int, Any]
+    #: the cells of a column the file does not have (made when first asked for)
+    empty: Any = None
 
     def column(self, index: int | None) -> Any:
         """The cells of a column; all empty for a column the file does not have."""
@@ -57,7 +59,9 @@ class Columns:
         import pyarrow.compute as pc
 
         if index is None or index not in self.cells:
-            return pc.fill_null(pa.nulls(self.rows, pa.string()), "")
+            if self.empty is None:
+                self.empty = pc.fill_null(pa.nulls(self.rows, pa.string()), "")
+            return self.empty
         return self.cells[index]
 
 

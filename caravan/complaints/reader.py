@@ -705,19 +705,31 @@ class _Checker:
 
     def _rejects(self, rejected: list[tuple[int, Bad]], cols: Columns) -> list[Reject]:
         """The rejects of :meth:`run_columns`, their shown cells worked out per distinct
-        value of each column (ids one by one)."""
+        value of each column (ids one by one; a platform's timestamps, shown as they are,
+        picked out with one pattern match)."""
+        import pyarrow.compute as pc
+
         if not rejected:
             return []
         rows = np.array([r for r, _ in rejected], dtype=np.int64)
+        shown = self.shown_cell
         shown_columns = []
         for name, i, header in self.recognised:
             cells = cols.column(i).take(rows)
             if name == "id":
-                shown = self.shown_cell
                 shown_columns.append([(header, shown(name, v)) for v in cells.to_pylist()])
                 continue
+            if name == "received":
+                stamp = pc.match_substring_regex(cells, _STAMP_RE2).to_pylist()
+                shown_columns.append(
+                    [
+                        (header, v if is_stamp else shown(name, v))
+                        for v, is_stamp in zip(cells.to_pylist(), stamp, strict=True)
+                    ]
+                )
+                continue
             codes, values = _codes(cells)
-            pairs = [(header, self.shown_cell(name, v)) for v in values]
+            pairs = [(header, shown(name, v)) for v in values]
             shown_columns.append([pairs[c] for c in codes.tolist()])
         headers = self.columns.headers
         line = cols.line.tolist()
@@ -799,37 +811,39 @@ class _Checker:
         fails is rejected (``reject(ref, line, bad)``) and no longer kept."""
         if not waiting.position:
             return
-        lons, lats = waiting.lon, waiting.lat
-        tambons = self.placer.place_points(np.array(lons), np.array(lats))
+        w = waiting
+        tambons = self.placer.place_points(np.array(w.lon), np.array(w.lat))
         coords = "coordinates" in self.columns.index
-        for position, line, provinces, ref, named, code, lon, lat in zip(
-            waiting.position,
-            waiting.line,
-            waiting.provinces,
-            waiting.ref,
-            waiting.named,
-            tambons,
-            lons,
-            lats,
-            strict=True,
-        ):
+        for j in self._unsettled(w.named, tambons).tolist():
+            named, code, lon, lat = w.named[j], tambons[j], w.lon[j], w.lat[j]
             if named >= 0:
                 bad = self._disagreement(named, code, lon, lat)
             elif code is None:
                 why = f"point near {lat:.2f},{lon:.2f} (lat,lon) is {OUTSIDE}"
                 bad = Bad(OUTSIDE, "coordinates" if coords else "lat", why)
-            elif provinces is not None and code[:2] not in provinces:
+            elif w.provinces[j] is not None and code[:2] not in w.provinces[j]:  # type: ignore[operator]
                 why = (
                     f"point near {lat:.2f},{lon:.2f} (lat,lon) is in province {code[:2]}, "
-                    f"not {shown(province_of(ref))}"
+                    f"not {shown(province_of(w.ref[j]))}"
                 )
                 bad = Bad(MISMATCH, "province", why)
             else:
-                place[position] = self._place_index((code[:2], code[:4], code))
+                place[w.position[j]] = self._place_index((code[:2], code[:4], code))
                 continue
             if bad is not None:
-                reject(ref, line, bad)
-                keep[position] = False
+                reject(w.ref[j], w.line[j], bad)
+                keep[w.position[j]] = False
+
+    def _unsettled(self, named: list[int], tambons: list[str | None]) -> np.ndarray:
+        """The waiting rows other than those whose point is in the very tambon their names
+        give (nothing to do for these: most rows of an export with both)."""
+        tambon_of = np.array([p[2] for p in self._place_list] + [""], dtype=object)
+        named_at = np.array(named, dtype=np.int64)
+        named_tambon = tambon_of[named_at]  # -1: the "" at the end
+        found = np.empty(len(tambons), dtype=object)
+        found[:] = tambons
+        agree = (named_at >= 0) & (named_tambon != "") & (named_tambon == found)
+        return np.flatnonzero(~agree)
 
     @staticmethod
     def _drop_repeats(ids: _Ids, keep: np.ndarray, line: Sequence[int], reject) -> None:
