@@ -4,7 +4,8 @@ A file is read this way when it is UTF-8 (with or without a BOM), comma-separate
 header on line 1, and every record is well formed: quotes only around whole cells (``""``
 inside them), the same number of cells in every row, no carriage return but before a line
 feed and none inside quotes, no record over ``MAX_RECORD_LINES`` lines or holding whole rows
-in a quoted cell (a stray quote), no blank record. Anything else (other encodings or
+in a quoted cell (a stray quote), no blank record, at most ``MAX_BYTES``
+(the file is read into memory at once). Anything else (other encodings or
 separators, title rows, a workbook, JSON, a short row, ...) makes :func:`read_plain` return
 None and the standard reader (:mod:`caravan.complaints.source`) reads the file, with its
 messages for what is wrong. Both readers give the same cells: ``tests/test_columnar.py``
@@ -33,6 +34,8 @@ import numpy as np
 from caravan.complaints.source import MAX_FIELD_CHARS, MAX_RECORD_LINES, Table, swallows_rows
 
 _CHUNK = 1 << 26  # bytes scanned at a time
+#: a larger file is read row by row (the fast path holds the whole file in memory)
+MAX_BYTES = 1 << 31
 _LF, _CR, _QUOTE, _COMMA = 10, 13, 34, 44
 #: a cell that may be blank to Python's str.strip() (a superset of its white space)
 _BLANKISH = (
@@ -75,14 +78,15 @@ def read_plain(table: Table, wanted: Sequence[int]) -> Columns | None:
         or table.header_line != 1
     ):
         return None
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = Path(table.source)
+    if not 0 < path.stat().st_size <= MAX_BYTES:
         return None
-    raw = Path(table.source).read_bytes()
+    raw = path.read_bytes()
     data = np.frombuffer(raw, dtype=np.uint8)
-    if not len(data) or not _valid_utf8(data):
+    if not _valid_utf8(data):
         return None
     bounds = _records(raw, data, len(table.header))
     if bounds is None:
