@@ -147,6 +147,8 @@ def _same(fast, standard) -> None:
     for name in ("rows", "notes", "columns", "format", "profile", "outcomes"):
         assert getattr(fast, name) == getattr(standard, name), name
     assert fast.unknown_categories == standard.unknown_categories
+    for table in (fast.accepted, standard.accepted):
+        assert table.columns()["place"].min(initial=0) >= 0  # every row placed
     assert fast.accepted.columns()["places"] == standard.accepted.columns()["places"]
 
 

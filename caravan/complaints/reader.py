@@ -652,10 +652,8 @@ class _Checker:
         for r, x, y in zip(
             target[waits].tolist(), lon[waits].tolist(), lat[waits].tolist(), strict=True
         ):
-            kept = per_row[r]
-            waiting.add(
-                r, line[r], None if kept < 0 else named_provinces[kept], r, place[r], (x, y)
-            )
+            kept, named = per_row[r], max(int(place[r]), -1)  # -1: placed by its point
+            waiting.add(r, line[r], None if kept < 0 else named_provinces[kept], r, named, (x, y))
         return waiting, np.setdiff1d(rows, np.array(drop, dtype=np.int64), assume_unique=True)
 
     def _fast_points(self, target, column) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -807,15 +805,20 @@ class _Checker:
 
     def _settle(self, waiting: _Waiting, place, keep, reject, province_of) -> None:
         """Place the waiting rows' points with one spatial query: a row placed by its point
-        gets the tambon; a row placed by its names is checked against its point. A row that
-        fails is rejected (``reject(ref, line, bad)``) and no longer kept."""
+        gets the tambon; a row placed by its names is checked against its point (a point in
+        the tambon named agrees at once: one polygon test). A row that fails is rejected
+        (``reject(ref, line, bad)``) and no longer kept."""
         if not waiting.position:
             return
         w = waiting
-        tambons = self.placer.place_points(np.array(w.lon), np.array(w.lat))
+        lons, lats = np.array(w.lon), np.array(w.lat)
+        tambon_of = [p[2] for p in self._place_list]
+        named_tambons = [tambon_of[k] if k >= 0 else "" for k in w.named]
+        rest = np.flatnonzero(~self.placer.in_tambons(named_tambons, lons, lats))
+        tambons = self.placer.place_points(lons[rest], lats[rest])
         coords = "coordinates" in self.columns.index
-        for j in self._unsettled(w.named, tambons).tolist():
-            named, code, lon, lat = w.named[j], tambons[j], w.lon[j], w.lat[j]
+        for j, code in zip(rest.tolist(), tambons, strict=True):
+            named, lon, lat = w.named[j], w.lon[j], w.lat[j]
             if named >= 0:
                 bad = self._disagreement(named, code, lon, lat)
             elif code is None:
@@ -833,17 +836,6 @@ class _Checker:
             if bad is not None:
                 reject(w.ref[j], w.line[j], bad)
                 keep[w.position[j]] = False
-
-    def _unsettled(self, named: list[int], tambons: list[str | None]) -> np.ndarray:
-        """The waiting rows other than those whose point is in the very tambon their names
-        give (nothing to do for these: most rows of an export with both)."""
-        tambon_of = np.array([p[2] for p in self._place_list] + [""], dtype=object)
-        named_at = np.array(named, dtype=np.int64)
-        named_tambon = tambon_of[named_at]  # -1: the "" at the end
-        found = np.empty(len(tambons), dtype=object)
-        found[:] = tambons
-        agree = (named_at >= 0) & (named_tambon != "") & (named_tambon == found)
-        return np.flatnonzero(~agree)
 
     @staticmethod
     def _drop_repeats(ids: _Ids, keep: np.ndarray, line: Sequence[int], reject) -> None:
