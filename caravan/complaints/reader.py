@@ -135,22 +135,6 @@ class ComplaintFile:
         return Counter(r.kind or r.reason.split(":")[0] for r in self.rejects)
 
 
-#: the fields run() checks, in the order of its column indices
-_CHECKED = (
-    "id",
-    "received",
-    "category",
-    "status",
-    "urgency",
-    "province",
-    "district",
-    "tambon",
-    "lat",
-    "lon",
-    "coordinates",
-)
-
-
 class _Waiting:
     """Rows with coordinates, waiting for the one point-in-polygon query of all of them:
     placed by their point (``named`` -1), or placed by their names and the point checked
@@ -420,8 +404,8 @@ class _Checker:
         """Check every row; returns (rows read, accepted rows, rejects)."""
         idx = self.columns.index
         none = 1 << 30  # the index of a column the file does not have
-        i_id, i_rec, i_cat, i_st, i_urg, i_p, i_d, i_t, i_lat, i_lon, i_co = (
-            idx.get(name, none) for name in _CHECKED
+        i_id, i_rec, i_p, i_d, i_t, i_lat, i_lon, i_co, i_cat, i_st, i_urg = (
+            idx.get(name, none) for name in FIELDS
         )
         headers = self.columns.headers
         source = self.source
@@ -556,7 +540,7 @@ class _Checker:
         rows with numpy; only the rows that need it are looked at one by one."""
         idx = self.columns.index
         n = cols.rows
-        column = {name: cols.column(idx.get(name)) for name in _CHECKED}
+        column = {name: cols.column(idx.get(name)) for name in FIELDS}
         rejected: list[tuple[int, Bad]] = []  # (row, why), in no particular order
         raw_ids = column["id"].to_pylist()
         rows = np.flatnonzero(np.fromiter((bool(c.strip()) for c in raw_ids), bool, count=n))
