@@ -232,3 +232,21 @@ def test_anything_unusual_is_read_by_the_standard_reader(tmp_path, monkeypatch, 
         dataclasses.astuple(c) for c in standard.accepted
     ]
     assert got.rejects == standard.rejects
+
+
+def test_ids_kept_as_they_are_without_a_look_one_by_one():
+    import pyarrow as pa
+
+    from caravan.complaints.privacy import id_looks_personal, plain_ids
+
+    ids = ["2026-AAA001", "R0000000", "12345678", " A1", "0812345678", "AAAA", "M123",
+           "Dr1", "a@b1", "12/2569", "ก123", "x" * 40 + "1", "2026-00000A"]  # fmt: skip
+    plain = plain_ids(pa.array(ids)).tolist()
+    assert [i for i, p in zip(ids, plain, strict=True) if p] == [
+        "2026-AAA001",
+        "R0000000",
+        "12345678",
+        "2026-00000A",
+    ]
+    # never one that the one-by-one check would change
+    assert not any(id_looks_personal(i) or i != i.strip() for i in ids if plain[ids.index(i)])

@@ -359,23 +359,28 @@ class Placer:
             self._codes = [f["properties"]["code"] for f in feats]
             self._tree = STRtree([shape(f["geometry"]) for f in feats])
 
-    def in_tambons(self, tambons: Sequence[str], lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-        """Whether each point lies in (or on the edge of) the tambon of the same position (an
-        empty or unknown code: False). Such a point agrees with a row that names that tambon
-        whatever :meth:`place_points` says (see :meth:`near`): one polygon test per point."""
+    def in_tambons(
+        self, tambons: Sequence[str], which: np.ndarray, lons: np.ndarray, lats: np.ndarray
+    ) -> np.ndarray:
+        """Whether each point lies in (or on the edge of) the tambon ``tambons[which[i]]``
+        (``which`` -1, an empty or an unknown code: False). Such a point agrees with a row
+        that names that tambon whatever :meth:`place_points` says (see :meth:`near`): one
+        polygon test per point, the points of each tambon together."""
         import shapely
 
         self._index()
-        wanted = np.asarray(tambons, dtype=object)
-        out = np.zeros(len(wanted), dtype=bool)
+        out = np.zeros(len(which), dtype=bool)
         shapes = dict(zip(self._codes, self._tree.geometries, strict=True))
-        for code in set(wanted.tolist()) - {""}:
-            shape = shapes.get(code)
-            if shape is None:
-                continue
-            rows = np.flatnonzero(wanted == code)
-            shapely.prepare(shape)
-            out[rows] = shapely.intersects_xy(shape, lons[rows], lats[rows])
+        order = np.argsort(which, kind="stable")
+        grouped = which[order]
+        starts = np.flatnonzero(np.diff(grouped, prepend=-2))
+        for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+            k = int(grouped[start])
+            shape = shapes.get(tambons[k]) if k >= 0 else None
+            if shape is not None:
+                rows = order[start:end]
+                shapely.prepare(shape)
+                out[rows] = shapely.intersects_xy(shape, lons[rows], lats[rows])
         return out
 
     # ----------------------------------------------------------------- names and points

@@ -44,6 +44,8 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from caravan.errors import InputError
 from caravan.folders import user_data_dir
 from caravan.text import clean, squash
@@ -118,6 +120,35 @@ def id_looks_personal(value: str) -> bool:
     if digits >= 9 and (_PHONE.search(value) or _NATIONAL_ID.search(value)):
         return True
     return value[:1] in "MmDd" and bool(_TITLE.match(value))
+
+
+#: for :func:`plain_ids` (pyarrow's RE2: no look-arounds): an id of letters, digits and
+#: ``_.:#-`` only, and what may be a phone or national ID number (_PHONE and _NATIONAL_ID
+#: without their look-arounds: they match more, never less)
+_PLAIN_ID_RE2 = f"^[A-Za-z0-9_.:#-]{{1,{MAX_SHOWN}}}$"
+_MAYBE_NUMBER_RE2 = (
+    r"(?:\+66[\s-]?|0)\d{1,2}[\s-]?\d{3}[\s-]?\d{3,4}"
+    r"|\d[\s-]?\d{4}[\s-]?\d{5}[\s-]?\d{2}[\s-]?\d"
+)
+
+
+def plain_ids(cells) -> np.ndarray:
+    """For a pyarrow array of id cells: True where the cell is the id as caravan keeps it
+    (no white space around it, and :func:`id_looks_personal` false), worked out for all
+    cells at once; False where a cell has to be looked at one by one."""
+    import pyarrow.compute as pc
+
+    def numpy(result) -> np.ndarray:
+        return result.to_numpy(zero_copy_only=False)
+
+    digits = numpy(pc.count_substring_regex(cells, "[0-9]"))
+    maybe_number = numpy(pc.match_substring_regex(cells, _MAYBE_NUMBER_RE2))
+    return (
+        numpy(pc.match_substring_regex(cells, _PLAIN_ID_RE2))
+        & ~numpy(pc.match_substring_regex(cells, "^[MmDd]"))  # perhaps a title
+        & (digits >= 1)
+        & ((digits < 9) | ~maybe_number)
+    )
 
 
 def pseudonym_key() -> bytes:

@@ -44,6 +44,7 @@ from caravan.complaints.privacy import (
     HIDDEN,
     id_looks_personal,
     looks_personal,
+    plain_ids,
     pseudonym,
     quoted_if,
     screen_id,
@@ -564,12 +565,8 @@ class _Checker:
         key = _combined([c for c, _ in names], [len(v) for _, v in names])
         rows = _each_distinct(rows, key, self._place_of(names), place, rejected)
         waiting, rows = self._points(rows, place, column, names[0], cols.line, rejected)
-        ids = _Ids()
-        cid_of = [None] * n
-        for r in rows.tolist():
-            cid = raw_ids[r].strip()
-            cid = cid_of[r] = pseudonym(cid) if id_looks_personal(cid) else cid
-            ids.note(cid, r, r)
+        cid_of = self._screened_ids(raw_ids, column["id"], rows)
+        ids = _repeated_ids(cid_of, rows)
         keep = _mask(n, rows)
         later = rejected.append
         line = cols.line.tolist()
@@ -580,6 +577,16 @@ class _Checker:
             cid_of, cols.line, day, place, out["category"], out["status"], out["urgency"], keep
         )
         return n, table, self._rejects(rejected, cols)
+
+    @staticmethod
+    def _screened_ids(raw_ids: list[str], cells, rows: np.ndarray) -> list[str]:
+        """The ids of the rows as caravan keeps them (stripped, a pseudonym for a personal
+        one; see :func:`caravan.complaints.privacy.plain_ids`), in ``raw_ids`` itself."""
+        plain = plain_ids(cells)
+        for r in rows[~plain[rows]].tolist():
+            cid = raw_ids[r].strip()
+            raw_ids[r] = pseudonym(cid) if id_looks_personal(cid) else cid
+        return raw_ids
 
     def _points(self, rows, place, column, provinces, line, rejected):
         """The waiting rows (:class:`_Waiting`) of the rows that passed the place check, and
@@ -699,7 +706,13 @@ class _Checker:
         for name, i, header in self.recognised:
             cells = cols.column(i).take(rows)
             if name == "id":
-                shown_columns.append([(header, shown(name, v)) for v in cells.to_pylist()])
+                plain = plain_ids(cells).tolist()
+                shown_columns.append(
+                    [
+                        (header, v if is_plain else shown(name, v))
+                        for v, is_plain in zip(cells.to_pylist(), plain, strict=True)
+                    ]
+                )
                 continue
             if name == "received":
                 stamp = pc.match_substring_regex(cells, _STAMP_RE2).to_pylist()
@@ -796,9 +809,9 @@ class _Checker:
             return
         w = waiting
         lons, lats = np.array(w.lon), np.array(w.lat)
-        tambon_of = [p[2] for p in self._place_list]
-        named_tambons = [tambon_of[k] if k >= 0 else "" for k in w.named]
-        rest = np.flatnonzero(~self.placer.in_tambons(named_tambons, lons, lats))
+        tambons_named = [p[2] for p in self._place_list]
+        named = np.array(w.named, dtype=np.int64)
+        rest = np.flatnonzero(~self.placer.in_tambons(tambons_named, named, lons, lats))
         tambons = self.placer.place_points(lons[rest], lats[rest])
         coords = "coordinates" in self.columns.index
         for j, code in zip(rest.tolist(), tambons, strict=True):
@@ -988,6 +1001,21 @@ def _combined(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> np.ndarray:
     for code, size in zip(codes, sizes, strict=True):
         key = key * size + code
     return key
+
+
+def _repeated_ids(ids: list[str], rows: np.ndarray) -> _Ids:
+    """:class:`_Ids` of the ids that the ``rows`` repeat (refs: the rows)."""
+    import pyarrow as pa
+
+    found = _Ids()
+    if not len(rows):
+        return found
+    chosen = pa.array([ids[r] for r in rows.tolist()], type=pa.string())
+    codes = chosen.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    counts = np.bincount(codes)
+    for r in rows[counts[codes] > 1].tolist():
+        found.note(ids[r], r, r)
+    return found
 
 
 def _mask(n: int, rows: np.ndarray) -> np.ndarray:
