@@ -123,9 +123,11 @@ def id_looks_personal(value: str) -> bool:
 
 
 #: for :func:`plain_ids` (pyarrow's RE2: no look-arounds): an id of letters, digits and
-#: ``_.:#-`` only, and what may be a phone or national ID number (_PHONE and _NATIONAL_ID
-#: without their look-arounds: they match more, never less)
-_PLAIN_ID_RE2 = f"^[A-Za-z0-9_.:#-]{{1,{MAX_SHOWN}}}$"
+#: ``_.:#-`` only, not starting like a title (M, D); nine digits or more; what may be a
+#: phone or national ID number (_PHONE and _NATIONAL_ID without their look-arounds: they
+#: match more, never less)
+_PLAIN_ID_RE2 = f"^[0-9A-CE-LN-Za-ce-ln-z_.:#-][A-Za-z0-9_.:#-]{{0,{MAX_SHOWN - 1}}}$"
+_NINE_DIGITS_RE2 = "(?:[0-9][^0-9]*){9}"
 _MAYBE_NUMBER_RE2 = (
     r"(?:\+66[\s-]?|0)\d{1,2}[\s-]?\d{3}[\s-]?\d{3,4}"
     r"|\d[\s-]?\d{4}[\s-]?\d{5}[\s-]?\d{2}[\s-]?\d"
@@ -135,19 +137,17 @@ _MAYBE_NUMBER_RE2 = (
 def plain_ids(cells) -> np.ndarray:
     """For a pyarrow array of id cells: True where the cell is the id as caravan keeps it
     (no white space around it, and :func:`id_looks_personal` false), worked out for all
-    cells at once; False where a cell has to be looked at one by one."""
+    cells at once with a few pattern matches; False where a cell has to be looked at one by
+    one."""
     import pyarrow.compute as pc
 
-    def numpy(result) -> np.ndarray:
-        return result.to_numpy(zero_copy_only=False)
+    def matches(pattern: str) -> np.ndarray:
+        return pc.match_substring_regex(cells, pattern).to_numpy(zero_copy_only=False)
 
-    digits = numpy(pc.count_substring_regex(cells, "[0-9]"))
-    maybe_number = numpy(pc.match_substring_regex(cells, _MAYBE_NUMBER_RE2))
     return (
-        numpy(pc.match_substring_regex(cells, _PLAIN_ID_RE2))
-        & ~numpy(pc.match_substring_regex(cells, "^[MmDd]"))  # perhaps a title
-        & (digits >= 1)
-        & ((digits < 9) | ~maybe_number)
+        matches(_PLAIN_ID_RE2)
+        & matches("[0-9]")
+        & ~(matches(_NINE_DIGITS_RE2) & matches(_MAYBE_NUMBER_RE2))
     )
 
 
