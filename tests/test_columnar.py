@@ -15,6 +15,7 @@ import caravan.complaints.reader as reader
 from caravan.complaints import read_complaints
 from caravan.complaints.columnar import read_plain
 from caravan.complaints.source import open_table
+from caravan.errors import InputError
 
 from .test_traffy import (
     BULK_HEADER,
@@ -250,3 +251,33 @@ def test_ids_kept_as_they_are_without_a_look_one_by_one():
     ]
     # never one that the one-by-one check would change
     assert not any(id_looks_personal(i) or i != i.strip() for i in ids if plain[ids.index(i)])
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (
+            'id,received,district,category,status\nA1,2026-11-01,6501,"roads\n'
+            'A2,2026-11-01,6501,roads,open",open\n',
+            ":2: not a readable CSV: a quoted field starting on line 2 holds whole rows "
+            '(a stray " in the file?)',
+        ),
+        (
+            'id,received,district,category,status\nA1,2026-11-01,6501,"roads'
+            + "\nx" * 200
+            + '",open\n',
+            ":2: not a readable CSV: a quoted field starting on line 2 runs over 201 lines "
+            '(a stray " in the file?)',
+        ),
+    ],
+    ids=["holds-rows", "runs-over"],
+)
+def test_a_stray_quote_is_the_standard_readers_error(tmp_path, text, error):
+    path = tmp_path / "stray.csv"
+    path.write_text(text, encoding="utf-8")
+    table = open_table(path)
+    assert read_plain(table, [0, 1, 2, 3, 4]) is None
+    table.rows.close()
+    with pytest.raises(InputError) as err:
+        read_complaints(path, today=TODAY)
+    assert str(err.value) == f"{path}{error}"
