@@ -137,7 +137,7 @@ class ComplaintFile:
 
 
 class _Waiting:
-    """Rows with coordinates, waiting for the one point-in-polygon query of all of them:
+    """Rows with coordinates, waiting to be placed all together (:meth:`_Checker._settle`):
     placed by their point (``named`` -1), or placed by their names and the point checked
     against them (``named`` = the place index). ``ref`` finds the row's cells again for a
     reject (its recognised cells only: free text and photos are not kept alive)."""
@@ -525,10 +525,10 @@ class _Checker:
         keep = np.ones(len(c_id), dtype=bool)
         place = np.asarray(c_place, dtype=np.int64)
 
-        def reject_later(cells: Sequence[Any], line: int, bad: Bad, slim: bool = True) -> None:
-            reject(line, bad, cells, slim=slim)
+        def reject_waiting(cells: Sequence[Any], line: int, bad: Bad) -> None:
+            reject(line, bad, cells, slim=True)
 
-        self._settle(waiting, place, keep, reject_later, lambda cells: cells[slim_province])
+        self._settle(waiting, place, keep, reject_waiting, lambda cells: cells[slim_province])
         self._drop_repeats(ids, keep, c_line, lambda cells, line, bad: reject(line, bad, cells))
         table = self._table(c_id, c_line, c_day, place, c_cat, c_st, c_urg, keep)
         return n, table, rejects
