@@ -6,16 +6,19 @@ of the same file measured in the same run. Also measured: ``caravan complaints c
 1,000,000-row generic sample (``benchmarks/ingest.py``'s file), end to end as a user runs it,
 against ``pandas.read_csv`` of that file.
 
-    python benchmarks/ingest_traffy.py                    # 1,000,000 rows
+    python benchmarks/ingest_traffy.py                    # 1,000,000 rows, 3 runs
     python benchmarks/ingest_traffy.py --rows 100000 --keep /tmp/traffy.csv
+    python benchmarks/ingest_traffy.py --use /tmp/traffy.csv --runs 5 --no-generic
 
 The file is synthetic (no real person) and shaped like the platform's export: the 16 columns
 of the bulk CSV, UTF-8; free-text comments with commas, quotes and (5 %) line breaks; photo
 URLs; ``{a,b}`` types (10 % ``{}``); ``lon,lat`` coords; timestamps with microseconds and
 ``+00``; Thai states (5 % ไม่เกี่ยวข้อง). 60 % of the rows are in the three provinces, 40 %
 in Bangkok; 1 % name a tambon other than the one of their point, 0.3 % have a bad date.
-Each measurement runs in a fresh process (its own peak memory, ru_maxrss). pandas is needed
-for the comparison only (``pip install pandas``): it is not a dependency of caravan.
+Each measurement runs in a fresh process (its own peak memory, ru_maxrss), caravan then pandas,
+``--runs`` times, each line with the load average (on a shared machine the ratio of the two,
+measured under the same load, is the fairer number). pandas is needed for the comparison
+only (``pip install pandas``): it is not a dependency of caravan.
 """
 
 from __future__ import annotations
@@ -182,17 +185,46 @@ def _fresh(kind: str, path: Path, as_of: str) -> dict:
     return json.loads(out.stdout)
 
 
-def _check_end_to_end(path: Path, as_of: str) -> float:
-    """Wall seconds of `caravan complaints check FILE --out DIR --quiet`."""
+def _check_end_to_end(path: Path, as_of: str) -> dict:
+    """Wall and CPU seconds and peak memory of `caravan complaints check FILE --out DIR
+    --quiet` (the command's own process)."""
     exe = Path(sys.executable).with_name("caravan")
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        subprocess.run(
+        proc = subprocess.Popen(
             [str(exe), "complaints", "check", str(path), "--out", out, "--quiet"],
-            check=True,
             env=dict(os.environ, CARAVAN_TODAY=as_of),
         )
-        return time.perf_counter() - started
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"caravan complaints check failed ({proc.returncode})")
+    return {
+        "read_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_mib": round(usage.ru_maxrss / 1024),
+    }
+
+
+def _load() -> str:
+    """The load average over the last minute, five and fifteen minutes (a shared machine)."""
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _report(what: str, run: int, c: dict, p: dict, goal: bool) -> None:
+    ratio = c["read_s"] / max(p["read_s"], 1e-9)
+    cpu_ratio = c["cpu_s"] / max(p["cpu_s"], 1e-9)
+    line = (
+        f"{what} run {run}: caravan {c['read_s']:.2f} s (CPU {c['cpu_s']:.2f} s, peak "
+        f"{c['peak_mib']:,} "
+        f"MiB), pandas.read_csv {p['read_s']:.2f} s (CPU {p['cpu_s']:.2f} s, peak "
+        f"{p['peak_mib']:,} MiB); ratio {ratio:.2f} (CPU {cpu_ratio:.2f}); {_load()}"
+    )
+    if goal:
+        ok = c["read_s"] <= 15 and c["peak_mib"] <= 2048 and ratio <= 3
+        line += f"; goal (<= 15 s, <= 2048 MiB, <= 3x): {'met' if ok else 'NOT met'}"
+    print(line, flush=True)
 
 
 def main() -> None:
@@ -200,6 +232,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--keep", type=Path, default=None, help="write the Traffy file here")
+    ap.add_argument("--use", type=Path, default=None, help="read this Traffy file (no new one)")
+    ap.add_argument("--runs", type=int, default=3, help="caravan, then pandas, this many times")
     ap.add_argument("--as-of", default="2026-11-20")
     ap.add_argument("--no-generic", action="store_true", help="skip the generic check run")
     ap.add_argument("--measure", default=None, help=argparse.SUPPRESS)
@@ -212,26 +246,20 @@ def main() -> None:
         print(json.dumps(result, ensure_ascii=False))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "traffy.csv"
-        t0 = time.perf_counter()
-        generate(path, args.rows, args.seed, as_of)
-        mb = path.stat().st_size / 1e6
-        print(
-            f"generated {args.rows:,} Traffy rows ({mb:.0f} MB) in {time.perf_counter() - t0:.1f} s"
-        )
-        c = _fresh("caravan", path, args.as_of)
-        p = _fresh("pandas", path, args.as_of)
-        print(f"caravan read_complaints: {c['read_s']:.2f} s (process CPU {c['cpu_s']:.2f} s), "
-              f"peak {c['peak_mib']:,} MiB; "
-              f"{c['rows']:,} rows: {c['accepted']:,} accepted, {c['rejected']:,} rejected "
-              f"{c['reasons']}; profile {c['profile']}, outcomes {c['outcomes']}")  # fmt: skip
-        print(f"pandas.read_csv (all columns as text): {p['read_s']:.2f} s (process CPU "
-              f"{p['cpu_s']:.2f} s), peak "
-              f"{p['peak_mib']:,} MiB, {p['rows']:,} rows")  # fmt: skip
-        ratio = c["read_s"] / max(p["read_s"], 1e-9)
-        ok = c["read_s"] <= 15 and c["peak_mib"] <= 2048 and ratio <= 3
-        print(f"ratio caravan / pandas: {ratio:.2f}; goal (<= 15 s, <= 2048 MiB, <= 3x): "
-              f"{'met' if ok else 'NOT met'}")  # fmt: skip
+        path = args.use or args.keep or Path(tmp) / "traffy.csv"
+        if args.use is None:
+            t0 = time.perf_counter()
+            generate(path, args.rows, args.seed, as_of)
+            print(f"generated {args.rows:,} Traffy rows in {time.perf_counter() - t0:.1f} s")
+        print(f"{path.stat().st_size / 1e6:.0f} MB; {_load()}", flush=True)
+        for run in range(1, args.runs + 1):
+            c = _fresh("caravan", path, args.as_of)
+            p = _fresh("pandas", path, args.as_of)
+            if run == 1:
+                print(f"{c['rows']:,} rows: {c['accepted']:,} accepted, {c['rejected']:,} "
+                      f"rejected {c['reasons']}; profile {c['profile']}, outcomes "
+                      f"{c['outcomes']}")  # fmt: skip
+            _report("Traffy read_complaints", run, c, p, goal=True)
         if args.no_generic:
             return
         sys.path.insert(0, str(Path(__file__).parent))
@@ -239,11 +267,11 @@ def main() -> None:
 
         generic = Path(tmp) / "generic.csv"
         generate_generic(generic, args.rows, 4, as_of)
-        wall = _check_end_to_end(generic, args.as_of)
-        p = _fresh("pandas", generic, args.as_of)
-        print(f"generic sample ({generic.stat().st_size / 1e6:.0f} MB): caravan complaints check "
-              f"end to end {wall:.2f} s; pandas.read_csv {p['read_s']:.2f} s; ratio "
-              f"{wall / max(p['read_s'], 1e-9):.2f}")  # fmt: skip
+        print(f"generic sample: {generic.stat().st_size / 1e6:.0f} MB", flush=True)
+        for run in range(1, args.runs + 1):
+            c = _check_end_to_end(generic, args.as_of)
+            p = _fresh("pandas", generic, args.as_of)
+            _report("generic complaints check", run, c, p, goal=False)
 
 
 if __name__ == "__main__":

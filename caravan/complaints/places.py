@@ -196,6 +196,7 @@ class Placer:
                 for k in MUEANG_KEYS:
                     self.names["district"].add(k, s.code)
         self._tree = None
+        self._near: dict[str, list] = {}  # code prefix -> its tambons' shapes (near())
 
     # ----------------------------------------------------------------- one field
     def candidates(
@@ -321,15 +322,8 @@ class Placer:
         """The tambon code covering each point (lon/lat), or ``None`` outside the provinces.
         Where boundaries overlap, the lowest tambon code wins."""
         import shapely
-        from shapely import STRtree
-        from shapely.geometry import shape
 
-        from caravan.geo.geography import boundaries
-
-        if self._tree is None:
-            feats = sorted(boundaries("tambon"), key=lambda f: f["properties"]["code"])
-            self._codes = [f["properties"]["code"] for f in feats]
-            self._tree = STRtree([shape(f["geometry"]) for f in feats])
+        self._index()
         n = len(lons)
         out: list[str | None] = [None] * n
         if n == 0:
@@ -353,6 +347,42 @@ class Placer:
             out[i] = self._codes[best[i]]
         return out
 
+    def _index(self) -> None:
+        """The tambon boundaries (lowest code first) and their spatial index, made once."""
+        from shapely import STRtree
+        from shapely.geometry import shape
+
+        from caravan.geo.geography import boundaries
+
+        if self._tree is None:
+            feats = sorted(boundaries("tambon"), key=lambda f: f["properties"]["code"])
+            self._codes = [f["properties"]["code"] for f in feats]
+            self._tree = STRtree([shape(f["geometry"]) for f in feats])
+
+    def in_tambons(
+        self, tambons: Sequence[str], which: np.ndarray, lons: np.ndarray, lats: np.ndarray
+    ) -> np.ndarray:
+        """Whether each point lies in (or on the edge of) the tambon ``tambons[which[i]]``
+        (``which`` -1, an empty or an unknown code: False). Such a point agrees with a row
+        that names that tambon whatever :meth:`place_points` says (see :meth:`near`): one
+        polygon test per point, the points of each tambon together."""
+        import shapely
+
+        self._index()
+        out = np.zeros(len(which), dtype=bool)
+        shapes = dict(zip(self._codes, self._tree.geometries, strict=True))
+        order = np.argsort(which, kind="stable")
+        grouped = which[order]
+        starts = np.flatnonzero(np.diff(grouped, prepend=-2))
+        for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+            k = int(grouped[start])
+            shape = shapes.get(tambons[k]) if k >= 0 else None
+            if shape is not None:
+                rows = order[start:end]
+                shapely.prepare(shape)
+                out[rows] = shapely.intersects_xy(shape, lons[rows], lats[rows])
+        return out
+
     # ----------------------------------------------------------------- names and points
     def near(self, place: tuple[str, str, str], lon: float, lat: float) -> bool:
         """Whether a point lies within :data:`AGREE_TOLERANCE_DEG` of the tambon (or, with
@@ -360,8 +390,12 @@ class Placer:
         import shapely
 
         prefix = place[2] or place[1]
-        shapes = [g for c, g in zip(self._codes, self._tree.geometries, strict=True)
-                  if c.startswith(prefix)]  # fmt: skip
+        shapes = self._near.get(prefix)
+        if shapes is None:
+            shapes = self._near[prefix] = [
+                g for c, g in zip(self._codes, self._tree.geometries, strict=True)
+                if c.startswith(prefix)
+            ]  # fmt: skip
         point = shapely.Point(lon, lat)
         return any(shapely.distance(point, g) <= AGREE_TOLERANCE_DEG for g in shapes)
 

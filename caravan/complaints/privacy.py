@@ -44,6 +44,8 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from caravan.errors import InputError
 from caravan.folders import user_data_dir
 from caravan.text import clean, squash
@@ -118,6 +120,35 @@ def id_looks_personal(value: str) -> bool:
     if digits >= 9 and (_PHONE.search(value) or _NATIONAL_ID.search(value)):
         return True
     return value[:1] in "MmDd" and bool(_TITLE.match(value))
+
+
+#: for :func:`plain_ids` (pyarrow's RE2: no look-arounds): an id of letters, digits and
+#: ``_.:#-`` only, not starting like a title (M, D); nine digits or more; what may be a
+#: phone or national ID number (_PHONE and _NATIONAL_ID without their look-arounds: they
+#: match more, never less)
+_PLAIN_ID_RE2 = f"^[0-9A-CE-LN-Za-ce-ln-z_.:#-][A-Za-z0-9_.:#-]{{0,{MAX_SHOWN - 1}}}$"
+_NINE_DIGITS_RE2 = "(?:[0-9][^0-9]*){9}"
+_MAYBE_NUMBER_RE2 = (
+    r"(?:\+66[\s-]?|0)\d{1,2}[\s-]?\d{3}[\s-]?\d{3,4}"
+    r"|\d[\s-]?\d{4}[\s-]?\d{5}[\s-]?\d{2}[\s-]?\d"
+)
+
+
+def plain_ids(cells) -> np.ndarray:
+    """For a pyarrow array of id cells: True where the cell is the id as caravan keeps it
+    (no white space around it, and :func:`id_looks_personal` false), worked out for all
+    cells at once with a few pattern matches; False where a cell has to be looked at one by
+    one."""
+    import pyarrow.compute as pc
+
+    def matches(pattern: str) -> np.ndarray:
+        return pc.match_substring_regex(cells, pattern).to_numpy(zero_copy_only=False)
+
+    return (
+        matches(_PLAIN_ID_RE2)
+        & matches("[0-9]")
+        & ~(matches(_NINE_DIGITS_RE2) & matches(_MAYBE_NUMBER_RE2))
+    )
 
 
 def pseudonym_key() -> bytes:

@@ -28,6 +28,7 @@ import numpy as np
 
 from caravan import clock
 from caravan.complaints.categories import OTHER, UNSPECIFIED, best_category
+from caravan.complaints.columnar import Columns, read_plain
 from caravan.complaints.columns import FIELD_ALIASES, FIELDS, ColumnMap, match_columns
 from caravan.complaints.dates import DateError, date_like, date_of_cell, not_a_date, parse_date
 from caravan.complaints.jsonfile import open_json_table
@@ -43,6 +44,7 @@ from caravan.complaints.privacy import (
     HIDDEN,
     id_looks_personal,
     looks_personal,
+    plain_ids,
     pseudonym,
     quoted_if,
     screen_id,
@@ -51,7 +53,7 @@ from caravan.complaints.privacy import (
     shown_raw,
 )
 from caravan.complaints.profiles import GENERIC, Profile, detect_profile, load_profile
-from caravan.complaints.source import Progress, Table, WrongGuess, open_table
+from caravan.complaints.source import PROGRESS_EVERY, Progress, Table, WrongGuess, open_table
 from caravan.complaints.table import URGENCIES, ComplaintTable
 from caravan.complaints.values import (
     IRRELEVANT,
@@ -134,17 +136,48 @@ class ComplaintFile:
         return Counter(r.kind or r.reason.split(":")[0] for r in self.rejects)
 
 
-@dataclass(slots=True)
-class _Pending:
-    """A row with coordinates, waiting for the bulk point-in-polygon query: placed by its
-    point (``named`` -1), or placed by its names and the point checked against them
-    (``named`` = the place index)."""
+class _Waiting:
+    """Rows with coordinates, waiting to be placed all together (:meth:`_Checker._settle`):
+    placed by their point (``named`` -1), or placed by their names and the point checked
+    against them (``named`` = the place index). ``ref`` finds the row's cells again for a
+    reject (its recognised cells only: free text and photos are not kept alive)."""
 
-    position: int  # in the columns
-    line: int
-    provinces: tuple[str, ...] | None
-    cells: tuple[Any, ...]  # the recognised cells only (_Checker.slim): a row's other
-    named: int = -1  # columns (free text, photos) are not kept alive until the query
+    __slots__ = ("lat", "line", "lon", "named", "position", "provinces", "ref")
+
+    def __init__(self) -> None:
+        self.position: list[int] = []  # in the columns
+        self.line: list[int] = []
+        self.provinces: list[tuple[str, ...] | None] = []  # the row's named provinces
+        self.ref: list[Any] = []
+        self.named: list[int] = []
+        self.lon: list[float] = []
+        self.lat: list[float] = []
+
+    def add(self, position, line, provinces, ref, named, point: tuple[float, float]) -> None:
+        self.position.append(position)
+        self.line.append(line)
+        self.provinces.append(provinces)
+        self.ref.append(ref)
+        self.named.append(named)
+        self.lon.append(point[0])
+        self.lat.append(point[1])
+
+
+class _Ids:
+    """The first position of every id among the rows that passed the row checks, and the
+    later positions of repeated ids, each with a reference to its row."""
+
+    __slots__ = ("first_at", "repeats")
+
+    def __init__(self) -> None:
+        self.first_at: dict[str, int] = {}
+        self.repeats: dict[str, list[tuple[int, Any]]] = {}
+
+    def note(self, cid: str, position: int, ref: Any) -> None:
+        if cid in self.first_at:
+            self.repeats.setdefault(cid, []).append((position, ref))
+        else:
+            self.first_at[cid] = position
 
 
 class _Checker:
@@ -174,6 +207,7 @@ class _Checker:
         # counted over the accepted rows by run() (see ComplaintFile)
         self.outcomes: dict[str, int] = {}
         self.unknown_categories: tuple[tuple[str, int], ...] = ()
+        self._shown: dict[tuple[str, Any], str] = {}  # (field, cell) -> as rejects.csv shows it
 
     # ------------------------------------------------------------ per distinct value
     def _date(self, value: Any) -> int | Bad:
@@ -256,8 +290,11 @@ class _Checker:
             )
         return URGENCIES.index(urgency)
 
-    def _provinces(self, value: str) -> tuple[str, ...] | Bad:
-        found = self.placer.candidates("province", value, None)
+    def _provinces(self, value: str) -> tuple[str, ...] | Bad | None:
+        """The provinces a province cell may mean; None for an empty cell."""
+        if not value.strip():
+            return None
+        found = self.placer.candidates("province", value.strip(), None)
         return found if isinstance(found, Bad) else tuple(found)
 
     # ------------------------------------------------------------ coordinates
@@ -322,56 +359,54 @@ class _Checker:
     def raw(self, cells: Sequence[Any], *, slim: bool = False) -> tuple[tuple[str, str], ...]:
         """The recognised columns of a row (or of its :meth:`slim` cells) as in the file,
         minus anything that may be personal data (see :mod:`caravan.complaints.privacy`)."""
-        out = []
         values = cells if slim else self.slim(cells)
-        for (name, _, header), value in zip(self.recognised, values, strict=True):
-            if isinstance(value, dt.datetime | dt.date):
-                text = value.isoformat()
-            elif name == "id":
-                text = screen_id(value.strip())
-            elif not value.strip():
-                text = value
-            elif name == "received" and _STAMP.fullmatch(value):
-                text = value  # a platform's timestamp is not personal: shown as it is
-            elif name == "received":
-                text = shown_raw(value) if date_like(value) else HIDDEN
-            elif name in ("status", "urgency", "category"):
-                text = shown_raw(value) if known_word(value) else HIDDEN
-            elif name in ("province", "district", "tambon"):
-                text = shown_raw(value) if self.placer.known(name, value.strip()) else HIDDEN
-            elif name in ("lat", "lon"):
-                text = shown_coordinate(value)
-            elif name == "coordinates":
-                nums = _two_numbers(value)
-                if nums:
-                    text = ", ".join(_rounded(x) for x in nums)
-                else:
-                    text = shown_raw(value) if number_like(value) else HIDDEN
-            else:
-                text = shown_raw(value)
-            out.append((header, text))
-        return tuple(out)
+        return tuple(
+            (header, self.shown_cell(name, value))
+            for (name, _, header), value in zip(self.recognised, values, strict=True)
+        )
+
+    def shown_cell(self, name: str, value: Any) -> str:
+        """A cell of the field ``name`` as rejects.csv shows it (see :meth:`raw`), worked out
+        once per distinct value of the field (ids, all different, are not cached)."""
+        if name == "id" and value.__class__ is str:
+            return screen_id(value.strip())
+        key = (name, value)
+        text = self._shown.get(key)
+        if text is None:
+            text = self._shown[key] = self._shown_cell(name, value)
+        return text
+
+    def _shown_cell(self, name: str, value: Any) -> str:
+        if isinstance(value, dt.datetime | dt.date):
+            return value.isoformat()
+        if name == "id":
+            return screen_id(value.strip())
+        if not value.strip():
+            return value
+        if name == "received" and _STAMP.fullmatch(value):
+            return value  # a platform's timestamp is not personal: shown as it is
+        if name == "received":
+            return shown_raw(value) if date_like(value) else HIDDEN
+        if name in ("status", "urgency", "category"):
+            return shown_raw(value) if known_word(value) else HIDDEN
+        if name in ("province", "district", "tambon"):
+            return shown_raw(value) if self.placer.known(name, value.strip()) else HIDDEN
+        if name in ("lat", "lon"):
+            return shown_coordinate(value)
+        if name == "coordinates":
+            nums = _two_numbers(value)
+            if nums:
+                return ", ".join(_rounded(x) for x in nums)
+            return shown_raw(value) if number_like(value) else HIDDEN
+        return shown_raw(value)
 
     # ------------------------------------------------------------ all rows
     def run(self, rows: Iterable[tuple[int, Sequence[Any]]]) -> tuple[int, ComplaintTable, list]:
         """Check every row; returns (rows read, accepted rows, rejects)."""
         idx = self.columns.index
         none = 1 << 30  # the index of a column the file does not have
-        i_id, i_rec, i_cat, i_st, i_urg, i_p, i_d, i_t, i_lat, i_lon, i_co = (
-            idx.get(name, none)
-            for name in (
-                "id",
-                "received",
-                "category",
-                "status",
-                "urgency",
-                "province",
-                "district",
-                "tambon",
-                "lat",
-                "lon",
-                "coordinates",
-            )
+        i_id, i_rec, i_p, i_d, i_t, i_lat, i_lon, i_co, i_cat, i_st, i_urg = (
+            idx.get(name, none) for name in FIELDS
         )
         headers = self.columns.headers
         source = self.source
@@ -383,7 +418,7 @@ class _Checker:
         stats: dict[str, int | Bad] = {}
         urgs: dict[str, int | Bad] = {}
         places: dict[tuple[str, str, str], int | Bad | None] = {}
-        provs: dict[str, tuple[str, ...] | Bad] = {}
+        provs: dict[str, tuple[str, ...] | Bad | None] = {}
         # the columns of the rows that pass (positions = order in the file)
         c_id: list[str] = []
         c_line: list[int] = []
@@ -392,11 +427,8 @@ class _Checker:
         c_cat: list[int] = []
         c_st: list[int] = []
         c_urg: list[int] = []
-        first_at: dict[str, int] = {}  # id -> position of its first passing row
-        repeats: dict[str, list[tuple[int, tuple]]] = {}  # id -> later (position, raw)
-        pending: list[_Pending] = []
-        lons: list[float] = []
-        lats: list[float] = []
+        ids = _Ids()
+        waiting = _Waiting()
         rejects: list[Reject] = []
         n = 0
 
@@ -462,29 +494,17 @@ class _Checker:
                 lat = cells[i_lat].strip() if i_lat < k else ""
                 lon = cells[i_lon].strip() if i_lon < k else ""
                 both = cells[i_co].strip() if i_co < k else ""
-                if not (lat or lon or both):
-                    where = (
-                        "only the province" if key[0].strip() else "no district, tambon or lat/lon"
-                    )
-                    name = "district" if "district" in idx or "tambon" not in idx else "tambon"
-                    reject(line, Bad(NO_LOCATION, name, f"no location ({where})"), cells)
-                    continue
-                point = self._point(lat, lon, both)
+                point = self._unnamed_point(lat, lon, both, key[0])
                 if point.__class__ is Bad:
                     reject(line, point, cells)  # type: ignore[arg-type]
                     continue
-                pcodes: tuple[str, ...] | None = None
-                if key[0].strip():
-                    p = provs.get(key[0])
-                    if p is None:
-                        p = provs[key[0]] = self._provinces(key[0].strip())
-                    if p.__class__ is Bad:
-                        reject(line, p, cells)  # type: ignore[arg-type]
-                        continue
-                    pcodes = p  # type: ignore[assignment]
-                pending.append(_Pending(len(c_id), line, pcodes, self.slim(cells)))
-                lons.append(point[0])  # type: ignore[index]
-                lats.append(point[1])  # type: ignore[index]
+                p = provs.get(key[0], self)
+                if p is self:
+                    p = provs[key[0]] = self._provinces(key[0])
+                if p.__class__ is Bad:
+                    reject(line, p, cells)  # type: ignore[arg-type]
+                    continue
+                waiting.add(len(c_id), line, p, self.slim(cells), -1, point)  # type: ignore[arg-type]
                 placed = -1
             elif placed.__class__ is Bad:
                 reject(line, placed, cells)  # type: ignore[arg-type]
@@ -492,14 +512,8 @@ class _Checker:
             elif i_co < k or i_lat < k:  # names and a point: they must agree
                 point = self._named_point(cells, i_lat, i_lon, i_co)
                 if point is not None:
-                    pending.append(_Pending(len(c_id), line, None, self.slim(cells), placed))  # type: ignore[arg-type]
-                    lons.append(point[0])
-                    lats.append(point[1])
-            position = len(c_id)
-            if cid in first_at:
-                repeats.setdefault(cid, []).append((position, self.raw(cells)))
-            else:
-                first_at[cid] = position
+                    waiting.add(len(c_id), line, None, self.slim(cells), placed, point)  # type: ignore[arg-type]
+            ids.note(cid, len(c_id), cells)
             c_id.append(cid)
             c_line.append(line)
             c_day.append(day)  # type: ignore[arg-type]
@@ -509,67 +523,353 @@ class _Checker:
             c_urg.append(urgency)  # type: ignore[arg-type]
 
         keep = np.ones(len(c_id), dtype=bool)
-        # coordinates: one spatial query for all of them
-        if pending:
-            tambons = self.placer.place_points(np.array(lons), np.array(lats))
-            for pend, code, lon, lat in zip(pending, tambons, lons, lats, strict=True):
-                if pend.named >= 0:
-                    bad = self._disagreement(pend.named, code, lon, lat)
-                elif code is None:
-                    name = "lat" if "coordinates" not in idx else "coordinates"
-                    why = f"point near {lat:.2f},{lon:.2f} (lat,lon) is {OUTSIDE}"
-                    bad = Bad(OUTSIDE, name, why)
-                elif pend.provinces is not None and code[:2] not in pend.provinces:
-                    why = (
-                        f"point near {lat:.2f},{lon:.2f} (lat,lon) is in province {code[:2]}, "
-                        f"not {shown(pend.cells[slim_province])}"
-                    )
-                    bad = Bad(MISMATCH, "province", why)
-                else:
-                    c_place[pend.position] = self._place_index((code[:2], code[:4], code))
-                    continue
-                if bad is not None:
-                    reject(pend.line, bad, pend.cells, slim=True)
-                    keep[pend.position] = False
-        # repeated ids: the first row that passed every check wins
-        for cid, later in repeats.items():
-            winner = first_at[cid] if keep[first_at[cid]] else None
-            for position, raw in later:
+        place = np.asarray(c_place, dtype=np.int64)
+
+        def reject_waiting(cells: Sequence[Any], line: int, bad: Bad) -> None:
+            reject(line, bad, cells, slim=True)
+
+        self._settle(waiting, place, keep, reject_waiting, lambda cells: cells[slim_province])
+        self._drop_repeats(ids, keep, c_line, lambda cells, line, bad: reject(line, bad, cells))
+        table = self._table(c_id, c_line, c_day, place, c_cat, c_st, c_urg, keep)
+        return n, table, rejects
+
+    # ------------------------------------------------------------ all rows, by column
+    def run_columns(self, cols: Columns) -> tuple[int, ComplaintTable, list]:
+        """:meth:`run` of the columns of a plain CSV (:mod:`caravan.complaints.columnar`),
+        with the same results: each check is worked out once per distinct value, in the
+        order in which the rows first have it (as the row loop does), and applied to all the
+        rows with numpy; only the rows that need it are looked at one by one."""
+        idx = self.columns.index
+        n = cols.rows
+        column = {name: cols.column(idx.get(name)) for name in FIELDS}
+        rejected: list[tuple[int, Bad]] = []  # (row, why), in no particular order
+        raw_ids = column["id"].to_pylist()
+        rows = np.flatnonzero(np.fromiter((bool(c.strip()) for c in raw_ids), bool, count=n))
+        missing = Bad(f"{MISSING} id", "id", "empty")
+        rejected += [(r, missing) for r in np.flatnonzero(~_mask(n, rows)).tolist()]
+        day = np.zeros(n, dtype=np.int64)
+        rows = _each_distinct(rows, *self._date_keys(column["received"]), day, rejected)
+        out = {}
+        for name, work in (
+            ("category", self._category),
+            ("status", self._status),
+            ("urgency", self._urgency),
+        ):
+            codes, values = _codes(column[name])
+            out[name] = np.zeros(n, dtype=np.int64)
+            rows = _each_distinct(
+                rows, codes, lambda code, _, w=work, v=values: w(v[code]), out[name], rejected
+            )
+        place = np.full(n, -1, dtype=np.int64)
+        names = [_codes(column[name]) for name in ("province", "district", "tambon")]
+        key = _combined([c for c, _ in names], [len(v) for _, v in names])
+        rows = _each_distinct(rows, key, self._place_of(names), place, rejected)
+        waiting, rows = self._points(rows, place, column, names[0], cols.line, rejected)
+        cid_of = self._screened_ids(raw_ids, column["id"], rows)
+        ids = _repeated_ids(cid_of, rows)
+        keep = _mask(n, rows)
+        later = rejected.append
+        line = cols.line.tolist()
+        province = column["province"]
+        self._settle(waiting, place, keep, lambda r, _, bad: later((r, bad)), _cell_of(province))
+        self._drop_repeats(ids, keep, line, lambda r, _, bad: later((r, bad)))
+        table = self._table(
+            cid_of, cols.line, day, place, out["category"], out["status"], out["urgency"], keep
+        )
+        return n, table, self._rejects(rejected, cols)
+
+    @staticmethod
+    def _screened_ids(raw_ids: list[str], cells, rows: np.ndarray) -> list[str]:
+        """The ids of the rows as caravan keeps them (stripped, a pseudonym for a personal
+        one; see :func:`caravan.complaints.privacy.plain_ids`), in ``raw_ids`` itself."""
+        plain = plain_ids(cells)
+        for r in rows[~plain[rows]].tolist():
+            cid = raw_ids[r].strip()
+            raw_ids[r] = pseudonym(cid) if id_looks_personal(cid) else cid
+        return raw_ids
+
+    def _points(self, rows, place, column, provinces, line, rejected):
+        """The waiting rows (:class:`_Waiting`) of the rows that passed the place check, and
+        the rows that pass: a row placed by no name needs a point (else it is rejected, as
+        is a point in no province its province cell may mean); a row placed by its names
+        and with a point waits to be checked against it."""
+        idx = self.columns.index
+        placed = place[rows]
+        unnamed = placed == _NONE
+        wanted = unnamed | ((placed >= 0) & ("coordinates" in idx or "lat" in idx))
+        target = rows[wanted]
+        kind, lon, lat = self._fast_points(target, column)
+        unnamed = unnamed[wanted]
+        ok = kind == 1
+        slow = np.flatnonzero(kind == 2)
+        texts = [
+            [c.strip() for c in column[name].take(target[slow]).to_pylist()]
+            for name in ("lat", "lon", "coordinates")
+        ]
+        drop: list[int] = []
+        p_codes, p_values = provinces
+        for j, lat_text, lon_text, both in zip(slow.tolist(), *texts, strict=True):
+            r = int(target[j])
+            if unnamed[j]:
+                point = self._unnamed_point(lat_text, lon_text, both, p_values[p_codes[r]])
+            else:
+                point = self._named_point([lat_text, lon_text, both], 0, 1, 2)
+            if point.__class__ is Bad:
+                rejected.append((r, point))  # type: ignore[arg-type]
+                drop.append(r)
+            elif point is not None:
+                ok[j] = True
+                lon[j], lat[j] = point  # type: ignore[misc]
+        for j in np.flatnonzero(unnamed & (kind == 0)).tolist():
+            r = int(target[j])
+            rejected.append((r, self._unnamed_point("", "", "", p_values[p_codes[r]])))
+            drop.append(r)
+        # a point in no province the province cell may mean is rejected
+        named_provinces: list[tuple[str, ...] | None] = []
+        per_row = np.full(len(place), _NONE, dtype=np.int64)
+
+        def provinces_of(code: int, _: int) -> int | Bad | None:
+            found = self._provinces(p_values[code])
+            if found is None or found.__class__ is Bad:
+                return found  # type: ignore[return-value]
+            named_provinces.append(found)  # type: ignore[arg-type]
+            return len(named_provinces) - 1
+
+        pointed = target[ok & unnamed]
+        passed = _each_distinct(pointed, p_codes, provinces_of, per_row, rejected)
+        drop += np.setdiff1d(pointed, passed).tolist()
+        waits = ok & (~unnamed | _mask(len(place), passed)[target])
+        waiting = _Waiting()
+        for r, x, y in zip(
+            target[waits].tolist(), lon[waits].tolist(), lat[waits].tolist(), strict=True
+        ):
+            kept, named = per_row[r], max(int(place[r]), -1)  # -1: placed by its point
+            waiting.add(r, line[r], None if kept < 0 else named_provinces[kept], r, named, (x, y))
+        return waiting, np.setdiff1d(rows, np.array(drop, dtype=np.int64), assume_unique=True)
+
+    def _fast_points(self, target, column) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(kind, lon, lat) of the rows' coordinates: kind 0 when the lat, lon and
+        coordinates cells are all empty, 1 when the numbers are plain and :meth:`_point`
+        accepts them (lon and lat given), 2 when :meth:`_point` has to look at them."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def numbers(cells):
+            return pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
+
+        def empty(cells):
+            return pc.equal(pc.utf8_length(cells), 0).to_numpy(zero_copy_only=False)
+
+        both, lat_cells, lon_cells = (
+            column[name].take(target) for name in ("coordinates", "lat", "lon")
+        )
+        pair = pc.extract_regex(both, _PAIR_RE2)
+        paired = pair.is_valid().to_numpy(zero_copy_only=False)
+        a, b = (numbers(pc.if_else(pair.is_valid(), pair.field(x), None)) for x in "ab")
+        order = self.profile.coordinate_order
+        if order == "auto":
+            lat, lon = np.where(a < b, a, b), np.where(a < b, b, a)
+        else:
+            lat, lon = (b, a) if order == "lon,lat" else (a, b)
+        declared = np.full(len(target), order != "auto")
+        alone = empty(both)
+        single = []
+        for cells in (lat_cells, lon_cells):
+            number = pc.extract_regex(cells, _NUMBER_RE2)
+            alone &= number.is_valid().to_numpy(zero_copy_only=False)
+            single.append(number)
+        alone &= ~paired
+        lat, lon = (
+            np.where(alone, numbers(pc.if_else(alone, number.field("x"), None)), old)
+            for number, old in zip(single, (lat, lon), strict=True)
+        )
+        declared |= alone
+        swapped = declared & (lat >= _TH_LON[0]) & (lat <= _TH_LON[1])
+        swapped &= (lon >= _TH_LAT[0]) & (lon <= _TH_LAT[1])
+        inside = (lat >= -90) & (lat <= 90) & (lon >= -180) & (lon <= 180)
+        kind = np.full(len(target), 2, dtype=np.int8)
+        kind[empty(both) & empty(lat_cells) & empty(lon_cells)] = 0
+        kind[(paired | alone) & inside & ~swapped] = 1
+        return kind, lon.copy(), lat.copy()
+
+    def _rejects(self, rejected: list[tuple[int, Bad]], cols: Columns) -> list[Reject]:
+        """The rejects of :meth:`run_columns`, their shown cells worked out per distinct
+        value of each column (ids one by one; a platform's timestamps, shown as they are,
+        picked out with one pattern match)."""
+        import pyarrow.compute as pc
+
+        if not rejected:
+            return []
+        rows = np.array([r for r, _ in rejected], dtype=np.int64)
+        shown = self.shown_cell
+        shown_columns = []
+        for name, i, header in self.recognised:
+            cells = cols.column(i).take(rows)
+            if name == "id":
+                plain = plain_ids(cells).tolist()
+                shown_columns.append(
+                    [
+                        (header, v if is_plain else shown(name, v))
+                        for v, is_plain in zip(cells.to_pylist(), plain, strict=True)
+                    ]
+                )
+                continue
+            if name == "received":
+                stamp = pc.match_substring_regex(cells, _STAMP_RE2).to_pylist()
+                shown_columns.append(
+                    [
+                        (header, v if is_stamp else shown(name, v))
+                        for v, is_stamp in zip(cells.to_pylist(), stamp, strict=True)
+                    ]
+                )
+                continue
+            codes, values = _codes(cells)
+            pairs = [(header, shown(name, v)) for v in values]
+            shown_columns.append([pairs[c] for c in codes.tolist()])
+        headers = self.columns.headers
+        line = cols.line.tolist()
+        return [
+            Reject(
+                line=line[r],
+                field=headers.get(bad.field, bad.field),
+                reason=bad.reason,
+                source=self.source,
+                raw=raw,
+                kind=bad.kind,
+            )
+            for (r, bad), raw in zip(rejected, zip(*shown_columns, strict=True), strict=True)
+        ]
+
+    def _date_keys(self, received) -> tuple[np.ndarray, Callable[[int, int], int | Bad]]:
+        """A key per row for :meth:`_date_cached` (a platform's timestamp by the date and
+        the days Bangkok is ahead of it, any other cell by its value) and the work per key."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts = pc.extract_regex(received, _STAMP_RE2)
+        stamp = parts.is_valid().to_numpy(zero_copy_only=False)
+        day_codes, days = _codes(pc.fill_null(parts.field("d"), ""))
+        valid = parts.is_valid()
+        hours, minutes = (
+            pc.cast(pc.if_else(valid, parts.field(name), "0"), pa.int64()) for name in "hm"
+        )
+        zone_codes, zones = _codes(pc.fill_null(parts.field("z"), ""))
+        offset = np.array([_offset_minutes(z or None) for z in zones], dtype=np.int64)
+        ahead = (
+            hours.to_numpy() * 60 + minutes.to_numpy() - offset[zone_codes] + _BANGKOK_MINUTES
+        ) // 1440
+        low = int(ahead[stamp].min()) if stamp.any() else 0
+        spread = int(ahead[stamp].max()) - low + 1 if stamp.any() else 1
+        key = day_codes * spread + (ahead - low)
+        other = np.flatnonzero(~stamp)
+        other_codes, others = _codes(received.take(other))
+        first_other = len(days) * spread
+        key[other] = first_other + other_codes
+        dates: dict[Any, int | Bad] = {}
+        stamps: dict[tuple[str, int], int | Bad] = {}
+
+        def work(k: int, row: int) -> int | Bad:
+            if k >= first_other:
+                return self._date_cached(others[k - first_other], dates, stamps)
+            stamp_key = (days[k // spread], k % spread + low)
+            found = stamps.get(stamp_key)
+            if found is None:
+                found = stamps[stamp_key] = self._date(received[row].as_py())
+            return found
+
+        return key, work
+
+    def _place_of(self, names) -> Callable[[int, int], int | Bad | None]:
+        """The work per distinct (province, district, tambon) key of :func:`_combined`."""
+        (_, provinces), (_, districts), (_, tambons) = names
+        nd, nt = len(districts), len(tambons)
+
+        def work(k: int, _: int) -> int | Bad | None:
+            p, rest = divmod(k, nd * nt)
+            d, t = divmod(rest, nt)
+            return self._place((provinces[p], districts[d], tambons[t]))
+
+        return work
+
+    def _unnamed_point(self, lat: str, lon: str, both: str, province: str) -> tuple | Bad:
+        """The point of a row that names no district or tambon (stripped cells), or why not."""
+        if not (lat or lon or both):
+            where = "only the province" if province.strip() else "no district, tambon or lat/lon"
+            idx = self.columns.index
+            name = "district" if "district" in idx or "tambon" not in idx else "tambon"
+            return Bad(NO_LOCATION, name, f"no location ({where})")
+        return self._point(lat, lon, both)
+
+    def _settle(self, waiting: _Waiting, place, keep, reject, province_of) -> None:
+        """Place the waiting rows' points with one spatial query: a row placed by its point
+        gets the tambon; a row placed by its names is checked against its point (a point in
+        the tambon named agrees at once: one polygon test). A row that fails is rejected
+        (``reject(ref, line, bad)``) and no longer kept."""
+        if not waiting.position:
+            return
+        w = waiting
+        lons, lats = np.array(w.lon), np.array(w.lat)
+        tambons_named = [p[2] for p in self._place_list]
+        named = np.array(w.named, dtype=np.int64)
+        rest = np.flatnonzero(~self.placer.in_tambons(tambons_named, named, lons, lats))
+        tambons = self.placer.place_points(lons[rest], lats[rest])
+        coords = "coordinates" in self.columns.index
+        for j, code in zip(rest.tolist(), tambons, strict=True):
+            named, lon, lat = w.named[j], w.lon[j], w.lat[j]
+            if named >= 0:
+                bad = self._disagreement(named, code, lon, lat)
+            elif code is None:
+                why = f"point near {lat:.2f},{lon:.2f} (lat,lon) is {OUTSIDE}"
+                bad = Bad(OUTSIDE, "coordinates" if coords else "lat", why)
+            elif w.provinces[j] is not None and code[:2] not in w.provinces[j]:  # type: ignore[operator]
+                why = (
+                    f"point near {lat:.2f},{lon:.2f} (lat,lon) is in province {code[:2]}, "
+                    f"not {shown(province_of(w.ref[j]))}"
+                )
+                bad = Bad(MISMATCH, "province", why)
+            else:
+                place[w.position[j]] = self._place_index((code[:2], code[:4], code))
+                continue
+            if bad is not None:
+                reject(w.ref[j], w.line[j], bad)
+                keep[w.position[j]] = False
+
+    @staticmethod
+    def _drop_repeats(ids: _Ids, keep: np.ndarray, line: Sequence[int], reject) -> None:
+        """Repeated ids: the first row that passed every check wins; the later ones are
+        rejected (``reject(ref, line, bad)``)."""
+        for cid, later in ids.repeats.items():
+            first = ids.first_at[cid]
+            winner = first if keep[first] else None
+            for position, ref in later:
                 if not keep[position]:
                     continue
                 if winner is None:
                     winner = position
                     continue
                 keep[position] = False
-                rejects.append(
-                    Reject(
-                        line=c_line[position],
-                        field=headers.get("id", "id"),
-                        reason=f"duplicate id, first seen on line {c_line[winner]}",
-                        source=source,
-                        raw=raw,
-                        kind=DUPLICATE,
-                    )
-                )
-        cells_of_category = np.asarray(c_cat, dtype=np.int64)
-        status = np.asarray(c_st, dtype=np.int8)
+                why = f"duplicate id, first seen on line {line[winner]}"
+                reject(ref, line[position], Bad(DUPLICATE, "id", why))
+
+    def _table(self, c_id, line, day, place, category, status, urgency, keep) -> ComplaintTable:
+        """The accepted rows: the kept positions of the columns."""
+        cells_of_category = np.asarray(category, dtype=np.int64)
+        status = np.asarray(status, dtype=np.int8)
         self._count_outcomes(cells_of_category[keep], status[keep])
         status[status == _IRRELEVANT] = STATUSES.index("resolved")
         to_code = np.array([code for code, _ in self._category_cells] or [0], dtype=np.int32)
         table = ComplaintTable(
             ids=c_id,
-            line=c_line,
-            day=c_day,
-            place=c_place,
+            line=line,
+            day=day,
+            place=place,
             places=list(self._places),
             category=to_code[cells_of_category],
             categories=list(self._categories),
             status=status,
-            urgency=c_urg,
+            urgency=urgency,
         )
-        if not keep.all():
-            table = table.take(keep)
-        return n, table, rejects
+        return table if keep.all() else table.take(keep)
 
     # ------------------------------------------------------------ helpers of run
     def _date_cached(self, value: Any, dates: dict, stamps: dict) -> int | Bad:
@@ -643,6 +943,89 @@ class _Checker:
             index = self._places[place] = len(self._place_list)
             self._place_list.append(place)
         return index
+
+
+#: :data:`_STAMP` for pyarrow (RE2: ``\d`` is 0-9 only; a stamp in other digits is
+#: left to :data:`_STAMP` itself)
+_STAMP_RE2 = (
+    r"^(?P<d>\d{4}-\d\d-\d\d)[ T](?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d):(?:[0-5]\d|60)"
+    r"(?:\.\d{1,9})?(?P<z>Z|z|[+-]\d\d(?::?\d\d)?)?$"
+)
+#: plain numbers, as float() reads them: a coordinates cell and a lat or lon cell
+_PAIR_RE2 = r"^\s*(?P<a>-?\d+(?:\.\d+)?)\s*,\s*(?P<b>-?\d+(?:\.\d+)?)\s*$"
+_NUMBER_RE2 = r"^\s*(?P<x>-?\d+(?:\.\d+)?)\s*$"
+#: results of the work per distinct value in :func:`_each_distinct`: a Bad, None
+_BAD, _NONE = -1, -2
+
+
+def _each_distinct(rows, key, work, out, rejected) -> np.ndarray:
+    """``work(key, first row)`` once per distinct ``key`` of the ``rows``, in the order in
+    which they first appear (the order of the row loop, whose caches and tables fill in that
+    order); each row's result goes to ``out`` (a Bad as :data:`_BAD`, None as
+    :data:`_NONE`). Rows whose result is a Bad are added to ``rejected``; returns the rows
+    that pass."""
+    if not len(rows):
+        return rows
+    distinct, first, inverse = np.unique(key[rows], return_index=True, return_inverse=True)
+    results = np.empty(len(distinct), dtype=np.int64)
+    bads: dict[int, Bad] = {}
+    for j in np.argsort(first, kind="stable").tolist():
+        got = work(int(distinct[j]), int(rows[first[j]]))
+        if got is None:
+            results[j] = _NONE
+        elif got.__class__ is Bad:
+            results[j] = _BAD
+            bads[j] = got
+        else:
+            results[j] = got
+    per_row = results[inverse.reshape(-1)]
+    out[rows] = per_row
+    bad = per_row == _BAD
+    if bads:
+        why = [bads[j] for j in inverse.reshape(-1)[bad].tolist()]
+        rejected += zip(rows[bad].tolist(), why, strict=True)
+    return rows[~bad]
+
+
+def _codes(cells) -> tuple[np.ndarray, list]:
+    """The index of each cell among the distinct cells, and the distinct cells."""
+    encoded = cells.dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), (
+        encoded.dictionary.to_pylist()
+    )
+
+
+def _combined(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> np.ndarray:
+    """One key per row of several columns' codes (see :func:`_codes`)."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for code, size in zip(codes, sizes, strict=True):
+        key = key * size + code
+    return key
+
+
+def _repeated_ids(ids: list[str], rows: np.ndarray) -> _Ids:
+    """:class:`_Ids` of the ids that the ``rows`` repeat (refs: the rows)."""
+    import pyarrow as pa
+
+    found = _Ids()
+    if not len(rows):
+        return found
+    chosen = pa.array([ids[r] for r in rows.tolist()], type=pa.string())
+    codes = chosen.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    counts = np.bincount(codes)
+    for r in rows[counts[codes] > 1].tolist():
+        found.note(ids[r], r, r)
+    return found
+
+
+def _mask(n: int, rows: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask
+
+
+def _cell_of(cells) -> Callable[[int], str]:
+    return lambda row: cells[row].as_py()
 
 
 @lru_cache(maxsize=256)
@@ -770,7 +1153,12 @@ def read_complaints(
         given = load_profile(profile)  # type: ignore[arg-type]
     user = {k: (v if isinstance(v, str) else list(v)) for k, v in (columns or {}).items()}
     chosen = {**(given.chosen() if given else {}), **user}
-    reading = {"today": today, "geography": geography, "weight": category_weight}
+    reading = {
+        "today": today,
+        "geography": geography,
+        "weight": category_weight,
+        "progress": progress,
+    }
     # Reading makes millions of small objects and no reference cycles: the cyclic garbage
     # collector would only scan them again and again (it tripled the time of a 1M-row read)
     collecting = gc.isenabled()
@@ -802,7 +1190,7 @@ def _profile_of(table: Table, given: Profile | None, user: Mapping) -> tuple[Pro
     return profile, why
 
 
-def _read_table(table: Table, given, user, *, today, geography, weight) -> ComplaintFile:
+def _read_table(table: Table, given, user, *, today, geography, weight, progress) -> ComplaintFile:
     src = table.source
     profile, why = _profile_of(table, given, user)
     cols = table.columns
@@ -835,12 +1223,30 @@ def _read_table(table: Table, given, user, *, today, geography, weight) -> Compl
         profile=profile,
         category_weight=weight,
     )
-    n, accepted, rejects = checker.run(rows)
+    plain = read_plain(table, [i for _, i, _ in checker.recognised])
+    if plain is not None:
+        table.rows.close()
+        n, accepted, rejects = _run_plain(checker, plain, Path(table.source), progress)
+    else:
+        n, accepted, rejects = checker.run(rows)
     notes = []
     if table.header_line > 1:
         notes.append(f"header found on line {table.header_line}; the lines above it were skipped")
     notes += [*cols.notes, *checker.notes]
     return _result(checker, n, accepted, rejects, notes, table.describe(), why)
+
+
+def _run_plain(checker: _Checker, plain: Columns, path: Path, progress: Progress | None):
+    """:meth:`_Checker.run_columns`, with progress (in bytes, as the standard reader's) for
+    a file as long as those for which that reader shows some: half when read, all when
+    checked."""
+    total = path.stat().st_size
+    if progress is not None and plain.rows >= PROGRESS_EVERY:
+        progress(total // 2, total)
+    result = checker.run_columns(plain)
+    if progress is not None:
+        progress(total, total)
+    return result
 
 
 def _thai(names: Sequence[str]) -> list[str]:

@@ -181,16 +181,20 @@ def _records(
                 f"a quoted field starting on line {start} runs over {end - start + 1} lines "
                 '(a stray " in the file?)'
             )
-        if end > start and width > 2:
-            for cell in record:
-                inner = cell.splitlines()[1:]
-                if any(part.count(delimiter) >= width - 1 for part in inner):
-                    raise csv.Error(
-                        f"a quoted field starting on line {start} holds whole rows (a stray "
-                        '" in the file?)'
-                    )
+        if end > start and width > 2 and swallows_rows(record, delimiter, width):
+            raise csv.Error(
+                f'a quoted field starting on line {start} holds whole rows (a stray " in the file?)'
+            )
         if record and "".join(record).strip():
             yield start, record
+
+
+def swallows_rows(record: list[str], delimiter: str, width: int) -> bool:
+    """True when a cell of a record over several lines has a line (after its first) with as
+    many delimiters as a whole row of ``width`` fields: a stray quote swallowed rows."""
+    return any(
+        part.count(delimiter) >= width - 1 for cell in record for part in cell.splitlines()[1:]
+    )
 
 
 def _sniff(text: str, chosen) -> tuple[str, int, list[str]]:
