@@ -139,6 +139,7 @@ def test_no_import_cycles():
         ("ortools", {"solver"}),
         ("pyvrp", {"solver"}),
         ("osmium", {"travel.osm"}),
+        ("pyarrow", {"complaints"}),
         ("starlette", {"web"}),
         ("jinja2", {"web"}),
         ("uvicorn", {"cli.serve"}),
