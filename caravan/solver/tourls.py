@@ -88,6 +88,15 @@ class Search:
             for i, t in enumerate(self.tours)
         ]
 
+    def fix_nights(self, ends: list[int]) -> None:
+        """From now on, each day (``problem.vehicles`` order) may only end at ``ends``: the
+        search is then over the visits of these nights."""
+        k = 0
+        for ti, tour in enumerate(self.tours):
+            self.allowed[ti] = [(ends[k + d],) for d in range(len(tour.days))]
+            self.lodging_nights[ti] = []
+            k += len(tour.days)
+
     # ------------------------------------------------------------------ conversions
 
     def from_plan(self, plan: Plan) -> list[Tour]:
@@ -467,7 +476,8 @@ class Search:
 
     # ------------------------------------------------------------------ search
 
-    def local_search(self, tours: list[Tour], deadline: float) -> None:
+    def local_search(self, tours: list[Tour], deadline: float, nights: bool = True) -> None:
+        """Descend until no move improves (``nights``: moving a night is one of the moves)."""
         improved = True
         while improved and time.monotonic() < deadline:
             improved = self.two_opt(tours)
@@ -480,7 +490,7 @@ class Search:
                 improved = True
             if self.swap_in(tours):
                 improved = True
-            if self.move_night(tours):
+            if nights and self.move_night(tours):
                 improved = True
 
     def restart(self, tours: list[Tour]) -> list[Tour]:
@@ -583,13 +593,20 @@ def search(
     time_limit: float,
     seed: int,
     start: Plan | None = None,
+    restarts: list[Plan] | None = None,
+    fixed_nights: bool = False,
     pool_size: int = 20_000,
 ) -> tuple[Plan | None, list[Plan]]:
     """Search for ``time_limit`` seconds from ``start`` (visits and ends per day) or from
-    empty days. Returns the best feasible solution found (None when it misses a required
-    site) and the pool of good solutions (for :func:`caravan.solver.tourpack.pack`)."""
+    empty days; after a long series without progress, restart from the next of
+    ``restarts`` (for example other night sequences screened, :mod:`caravan.solver.tourseq`),
+    then from random nights. ``fixed_nights``: the days keep the ends of ``start``. Returns
+    the best feasible solution found (None when it misses a required site) and the pool of
+    good solutions (for :func:`caravan.solver.tourpack.pack`)."""
     deadline = time.monotonic() + time_limit
     ls = Search(problem, sc, seed)
+    if fixed_nights and start:
+        ls.fix_nights(list(start[1]))
     cur = ls.from_plan(start) if start else None
     if cur is None or not ls.feasible(cur):
         cur = ls.from_plan(([[] for _ in problem.vehicles], empty_tours(problem)))
@@ -607,6 +624,7 @@ def search(
             pool.setdefault(key, plan)
 
     keep(best)
+    jumps = [p for p in restarts or [] if ls.feasible(ls.from_plan(p))]
     visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
     stall = rounds = 0
     while time.monotonic() < deadline:
@@ -637,7 +655,7 @@ def search(
         if stall and stall % 60 == 0:  # back to the best, or a jump elsewhere
             cur = [t.copy() for t in best]
             if stall % 120 == 0:
-                cur = ls.restart(cur)
+                cur = ls.restart(cur) if not jumps else ls.from_plan(jumps.pop(0))
                 ls.local_search(cur, deadline)
             cur_value = ls.value(cur)
     out = ls.to_plan(best)
