@@ -35,6 +35,14 @@ import numpy as np
 from caravan.solver.problem import Problem, day_ends, is_night_away, night_tables
 from caravan.solver.scaling import Scaled
 
+#: the iterated search accepts a loss within a share of the best that shrinks from
+#: ``ACCEPT[0] + ACCEPT[1]`` at the start to ``ACCEPT[0]`` at the end
+ACCEPT = (0.005, 0.045)
+#: back to the best after this many perturbations without progress; a restart after twice
+STALL = 60
+#: a perturbation removes up to the visits of the best divided by this
+STRENGTH = 6
+
 #: a solution as the engines exchange it: per day (``problem.vehicles`` order) its visits,
 #: and where each day ends
 Plan = tuple[list[list[int]], list[int]]
@@ -629,7 +637,7 @@ def search(
     stall = rounds = 0
     while time.monotonic() < deadline:
         trial = [t.copy() for t in cur]
-        ls.perturb(trial, strength=max(2, visits // 6))
+        ls.perturb(trial, strength=max(2, visits // STRENGTH))
         ls.local_search(trial, deadline)
         rounds += 1
         value = ls.value(trial)
@@ -647,14 +655,14 @@ def search(
             stall += 1
         if value >= best_value - abs(best_value) * 0.05:
             keep(trial)
-        # accept losses within a threshold that shrinks from 5 % to 0.5 % of the best over
-        # the time; go back to the best after a series without progress
+        # accept losses within a threshold that shrinks over the time (ACCEPT); go back to
+        # the best after a series without progress
         left = max(0.0, deadline - time.monotonic()) / max(time_limit, 1e-9)
-        if value >= best_value - abs(best_value) * (0.005 + 0.045 * left):
+        if value >= best_value - abs(best_value) * (ACCEPT[0] + ACCEPT[1] * left):
             cur, cur_value = trial, value
-        if stall and stall % 60 == 0:  # back to the best, or a jump elsewhere
+        if stall and stall % STALL == 0:  # back to the best, or a jump elsewhere
             cur = [t.copy() for t in best]
-            if stall % 120 == 0:
+            if stall % (2 * STALL) == 0:
                 cur = ls.restart(cur) if not jumps else ls.from_plan(jumps.pop(0))
                 ls.local_search(cur, deadline)
             cur_value = ls.value(cur)
