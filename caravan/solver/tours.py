@@ -9,12 +9,17 @@
 ``"pyvrp"`` (the heuristic)
     When every tour starts and ends at the same site (a caravan unit's base), the days as
     day trips first (:func:`with_ends`: the vehicle engines of :mod:`caravan.solver.solve`
-    on the same days without nights; the exact engine when it is quick). Then the iterated
-    local search of :mod:`caravan.solver.tourls` from there, with nights away, one run per
-    core with different seeds; then PyVRP on the days of the best plan found with its
-    nights fixed (each day a vehicle from where it starts to where it ends); then the best
-    recombination of the day routes of every good solution met (``tourpack.pack``). The
-    solution's engine reads ``"search"``. No bound of its own.
+    on the same days without nights; the exact engine when it is quick). With one tour,
+    every night sequence of the tour is screened (:mod:`caravan.solver.tourseq`) and the
+    best six are tried (the local search with their nights fixed, a share of a second
+    each); with more tours, good day routes between every start and end of a day are
+    recombined instead (:func:`_pair_routes`). Then the iterated local search of
+    :mod:`caravan.solver.tourls` with nights away from the best plan so far, one run per
+    core with different seeds, restarting from the next night sequences tried or screened;
+    then PyVRP on the days of the best plan found with its nights fixed (each day a vehicle
+    from where it starts to where it ends); then the best recombination of the day routes
+    of every good solution met (``tourpack.pack``). The solution's engine reads
+    ``"search"``. No bound of its own.
 ``"auto"``
     The exact engine when its routes can be enumerated within a share of the time and the
     program is solved in time; else the heuristic, lent the exact engine's bound when there
