@@ -348,13 +348,13 @@ def test_night_sequences_of_a_tour(max_nights, expected):
     of a day), day 3 ends at home; the nights limit prunes the sequences."""
     from caravan.solver.scaling import scale
     from caravan.solver.tourls import Search
-    from caravan.solver.tourseq import neighbours, night_sequences, random_sequence
+    from caravan.solver.tourseq import neighbours, night_sequences
 
     p = far_site_problem(night_cost=5, max_nights=max_nights, days=3)
     ls = Search(p, scale(p), 0)
     assert sorted(night_sequences(ls, 0)) == expected
     assert night_sequences(ls, 0, cap=len(expected) - 1) is None  # more than the cap
-    assert all(random_sequence(ls, 0) in expected for _ in range(10))
+    assert all(ls.random_nights(0) in expected for _ in range(10))
     assert sorted(neighbours(ls, 0, (0, 0, 0))) == [s for s in expected if s.count(3) == 1]
 
 

@@ -501,33 +501,46 @@ class Search:
             if nights and self.move_night(tours):
                 improved = True
 
-    def restart(self, tours: list[Tour]) -> list[Tour]:
-        """The same plan with one tour emptied and its nights drawn at random (among the
-        ends from which the tour can still get home in time, within its nights): a jump to
-        another region of the search space."""
-        ti = self.rng.randrange(len(tours))
+    def night_options(self, ti: int, d: int, here: int, nights: int) -> list[int]:
+        """Where day ``d`` of tour ``ti`` may end when it leaves ``here`` with ``nights``
+        spent away: the drive fits the day's window and the tour can still get home within
+        its nights."""
         tour = self.tours[ti]
-        if not self.lodging_nights[ti]:
-            return tours
         _before, after = self.tables[ti]
-        here, nights, path, cuts = tour.start, 0, [tour.start], []
-        for d, day in enumerate(tour.days):
-            later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
-            options = [
-                e
-                for e in self.allowed[ti][d]
-                if e in later
-                and self.d[here, e] <= day.latest - day.earliest
-                and nights + is_night_away(self.p, ti, d, e) + later[e] <= self.limits[ti]
-            ]
+        later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
+        return [
+            e
+            for e in self.allowed[ti][d]
+            if e in later
+            and self.d[here, e] <= self.windows[ti][d]
+            and nights + is_night_away(self.p, ti, d, e) + later[e] <= self.limits[ti]
+        ]
+
+    def random_nights(self, ti: int) -> tuple[int, ...] | None:
+        """Where each day of tour ``ti`` ends, drawn at random among
+        :meth:`night_options` (None when a day has none)."""
+        here, nights, ends = self.tours[ti].start, 0, []
+        for d in range(len(self.tours[ti].days)):
+            options = self.night_options(ti, d, here, nights)
             if not options:
-                return tours
+                return None
             here = self.rng.choice(options)
             nights += is_night_away(self.p, ti, d, here)
-            path.append(here)
-            cuts.append(len(path) - 1)
+            ends.append(here)
+        return tuple(ends)
+
+    def restart(self, tours: list[Tour]) -> list[Tour]:
+        """The same plan with one tour emptied and its nights drawn at random
+        (:meth:`random_nights`): a jump to another region of the search space."""
+        ti = self.rng.randrange(len(tours))
+        if not self.lodging_nights[ti]:
+            return tours
+        ends = self.random_nights(ti)
+        if ends is None:
+            return tours
+        path = [self.tours[ti].start, *ends]
         out = [t.copy() for t in tours]
-        out[ti] = Tour(np.array(path, dtype=np.int64), np.array(cuts, dtype=np.int64))
+        out[ti] = Tour(np.array(path, dtype=np.int64), np.arange(1, len(path), dtype=np.int64))
         return out
 
     def perturb(self, tours: list[Tour], strength: int) -> None:

@@ -32,15 +32,14 @@ MAX_ENUMERATED = 5_000
 
 
 def night_sequences(ls: Search, ti: int, cap: int = MAX_ENUMERATED) -> list[tuple[int, ...]] | None:
-    """Every night sequence (the end of each day) that tour ``ti`` can drive without visits,
-    in order; None when there are more than ``cap``."""
-    tour = ls.tours[ti]
-    _before, after = ls.tables[ti]
-    last = len(tour.days) - 1
+    """Every night sequence (the end of each day) that tour ``ti`` can drive without visits
+    (:meth:`Search.night_options` day after day), in order; None when there are more than
+    ``cap``."""
+    last = len(ls.tours[ti].days) - 1
     out: list[tuple[int, ...]] = []
 
     def grow(d: int, here: int, nights: int, seq: tuple[int, ...]) -> bool:
-        for e in _ends(ls, ti, d, here, nights, after):
+        for e in ls.night_options(ti, d, here, nights):
             if d == last:
                 out.append((*seq, e))
                 if len(out) > cap:
@@ -49,38 +48,9 @@ def night_sequences(ls: Search, ti: int, cap: int = MAX_ENUMERATED) -> list[tupl
                 return False
         return True
 
-    if not grow(0, tour.start, 0, ()):
+    if not grow(0, ls.tours[ti].start, 0, ()):
         return None
     return out
-
-
-def _ends(ls: Search, ti: int, d: int, here: int, nights: int, after) -> list[int]:
-    """Where day ``d`` may end when it starts at ``here`` with ``nights`` spent: the leg fits
-    the window and the tour can still get home within its nights."""
-    tour = ls.tours[ti]
-    later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
-    return [
-        e
-        for e in ls.allowed[ti][d]
-        if e in later
-        and ls.d[here, e] <= ls.windows[ti][d]
-        and nights + is_night_away(ls.p, ti, d, e) + later[e] <= ls.limits[ti]
-    ]
-
-
-def random_sequence(ls: Search, ti: int) -> tuple[int, ...] | None:
-    """A night sequence of tour ``ti`` drawn at random (None when a day has no way on)."""
-    tour = ls.tours[ti]
-    _before, after = ls.tables[ti]
-    here, nights, seq = tour.start, 0, []
-    for d in range(len(tour.days)):
-        options = _ends(ls, ti, d, here, nights, after)
-        if not options:
-            return None
-        here = ls.rng.choice(options)
-        nights += is_night_away(ls.p, ti, d, here)
-        seq.append(here)
-    return tuple(seq)
 
 
 def neighbours(ls: Search, ti: int, seq: tuple[int, ...]) -> list[tuple[int, ...]]:
@@ -135,7 +105,7 @@ def screen(
     best = -float("inf")
     misses = 0
     while time.monotonic() < deadline and misses < 200 and (queue or every is None):
-        seq = queue.popleft() if queue else random_sequence(ls, 0)
+        seq = queue.popleft() if queue else ls.random_nights(0)
         if seq is None or seq in seen:
             misses += 1
             continue
