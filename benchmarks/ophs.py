@@ -15,13 +15,19 @@ most 200 legs is then off by at most 10^-7 from its real length, so no trip with
 limit is refused and no accepted trip exceeds it by more than 6 x 10^-7; every trip of
 every answer is re-checked with real (floating point) distances against ``T_d + 1e-6``.
 
+The trip lengths of the files have four decimals; the branch-cut-and-price runs that proved
+the reference scores read each as ``T_d + 1e-4`` (``OPHS/src/data.jl`` of its repository).
+``--slack 1e-4`` does the same; the default (0) keeps the lengths as written, so a proven
+optimum that needs part of that 1e-4 is out of reach and counts as a gap.
+
 Usage::
 
     .venv/bin/python benchmarks/ophs.py --time-limit 10             # all 211 instances
     .venv/bin/python benchmarks/ophs.py --sets SET_1-2 --every 5     # a quick subset
 
 Prints one line per instance and a summary per set: instances, how many matched the best
-known score (and how many of the proven optima), average and worst gap, mean time.
+known score (and how many of the proven optima), average and worst gap, the average gap
+over the proven optima, mean time, and how many caravan proved optimal itself.
 """
 
 from __future__ import annotations
@@ -70,14 +76,15 @@ def scale_for(inst: Instance) -> int:
     return 10 ** min(9, math.floor(14 - math.log10(max(total, 1.0))))
 
 
-def build(inst: Instance):
-    """The instance as a general problem: sites = hotels, then vertices."""
+def build(inst: Instance, slack: float = 0.0):
+    """The instance as a general problem: sites = hotels, then vertices; each trip may be
+    ``slack`` longer than its ``T_d``."""
     s = scale_for(inst)
     xy = np.vstack([inst.hotels, inst.vertices])
     dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
     durations = np.rint(dist * s).astype(np.int64)
     nh = len(inst.hotels)
-    days = tuple(Day(0, math.floor((t + 5e-7) * s)) for t in inst.trips)
+    days = tuple(Day(0, math.floor((t + slack + 5e-7) * s)) for t in inst.trips)
     problem = make_problem(
         durations=durations,
         prizes=[0] * nh + list(inst.scores),
@@ -89,7 +96,7 @@ def build(inst: Instance):
     return problem, dist
 
 
-def check(inst: Instance, dist: np.ndarray, sol) -> tuple[int, list[str]]:
+def check(inst: Instance, dist: np.ndarray, sol, slack: float = 0.0) -> tuple[int, list[str]]:
     """The score of a solution, and every rule it breaks, in floating point."""
     errors = []
     seen: set[int] = set()
@@ -102,7 +109,7 @@ def check(inst: Instance, dist: np.ndarray, sol) -> tuple[int, list[str]]:
             errors.append(f"trip {d + 1} ends at vertex {r.end}, not a hotel")
         path = [r.start, *r.sites, r.end]
         length = sum(dist[a, b] for a, b in itertools.pairwise(path))
-        if length > inst.trips[d] + TOLERANCE:
+        if length > inst.trips[d] + slack + TOLERANCE:
             errors.append(f"trip {d + 1} is {length:.7f} long, limit {inst.trips[d]}")
         for v in r.sites:
             if v < nh or v in seen:
@@ -121,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--instances", default="", help="comma-separated instance names")
     ap.add_argument("--every", type=int, default=1, help="every n-th instance of each set")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--slack",
+        type=float,
+        default=0.0,
+        help="allow each trip this much beyond its T_d (the reference's own runs use 1e-4)",
+    )
     args = ap.parse_args(argv)
     refs = list(csv.DictReader((ROOT / "reference.csv").open()))
     sets = [s for s in args.sets.split(",") if s]
@@ -132,22 +145,33 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.every > 1:
         chosen = [r for i, r in enumerate(chosen) if i % args.every == 0]
-    print(f"{len(chosen)} instances, {args.time_limit:g} s each", flush=True)
+    print(
+        f"{len(chosen)} instances, {args.time_limit:g} s each, trips up to T_d + {args.slack:g}",
+        flush=True,
+    )
     print(
         f"{'instance':32} {'best':>6} {'proven':>6} {'score':>6} {'gap%':>6} {'status':>8} {'s':>5}"
     )
     results = []
     for r in chosen:
         inst = read_instance(ROOT / "instances" / r["set"] / f"{r['instance']}.ophs")
-        problem, dist = build(inst)
+        problem, dist = build(inst, args.slack)
         t0 = time.monotonic()
         sol = solve(problem, time_limit=args.time_limit, seed=args.seed)
         seconds = time.monotonic() - t0
-        score, errors = check(inst, dist, sol)
+        score, errors = check(inst, dist, sol, args.slack)
         best = int(r["best_known"])
         gap = 100.0 * (best - score) / best
         results.append(
-            (r["set"], r["proven_optimal"] == "yes", score >= best, gap, seconds, errors)
+            (
+                r["set"],
+                r["proven_optimal"] == "yes",
+                score >= best,
+                gap,
+                seconds,
+                errors,
+                sol.status == "optimal",
+            )
         )
         print(
             f"{r['set'] + '/' + r['instance']:32} {best:6d} {r['proven_optimal']:>6} "
@@ -158,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"{'set':14} {'n':>4} {'matched':>8} {'proven':>7} {'matched':>8} {'avg gap%':>9} "
-        f"{'worst%':>7} {'avg s':>6}"
+        f"{'worst%':>7} {'proven gap%':>11} {'avg s':>6} {'optimal':>8}"
     )
     for name in [*sorted({x[0] for x in results}), "all"]:
         rows = [x for x in results if name in ("all", x[0])]
@@ -166,8 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name:14} {len(rows):4d} {sum(x[2] for x in rows):8d} {len(proven):7d} "
             f"{sum(x[2] for x in proven):8d} {sum(x[3] for x in rows) / len(rows):9.3f} "
-            f"{max(x[3] for x in rows):7.2f} {sum(x[4] for x in rows) / len(rows):6.1f}"
+            f"{max(x[3] for x in rows):7.2f} "
+            f"{sum(x[3] for x in proven) / max(1, len(proven)):11.3f} "
+            f"{sum(x[4] for x in rows) / len(rows):6.1f} {sum(x[6] for x in rows):8d}"
         )
+    print("avg gap%: over all instances; proven gap%: over the proven optima only")
+    print("optimal: instances caravan proved optimal (its exact engine finished)")
+    wrong = sum(1 for x in results if x[6] and not x[2])
+    print(f"proven optimal by caravan but below the best known score: {wrong}")
     bad = sum(1 for x in results if x[5])
     print(f"instances with an infeasible trip: {bad}")
     return 1 if bad else 0

@@ -333,3 +333,63 @@ def test_exact_tours_match_brute_force(seed):
         assert sol.objective == pytest.approx(expected)
         if engine == "exact":
             assert sol.status == "optimal"
+
+
+@pytest.mark.parametrize(
+    ("max_nights", "expected"),
+    [
+        (1, [(0, 0, 0), (0, 3, 0), (3, 0, 0)]),
+        (None, [(0, 0, 0), (0, 3, 0), (3, 0, 0), (3, 3, 0)]),
+        (0, [(0, 0, 0)]),
+    ],
+)
+def test_night_sequences_of_a_tour(max_nights, expected):
+    """Three days: days 1 and 2 may end at the lodging (150 from the base, within the 480
+    of a day), day 3 ends at home; the nights limit prunes the sequences."""
+    from caravan.solver.scaling import scale
+    from caravan.solver.tourls import Search
+    from caravan.solver.tourseq import neighbours, night_sequences
+
+    p = far_site_problem(night_cost=5, max_nights=max_nights, days=3)
+    ls = Search(p, scale(p), 0)
+    assert sorted(night_sequences(ls, 0)) == expected
+    assert night_sequences(ls, 0, cap=len(expected) - 1) is None  # more than the cap
+    assert all(ls.random_nights(0) in expected for _ in range(10))
+    assert sorted(neighbours(ls, 0, (0, 0, 0))) == [s for s in expected if s.count(3) == 1]
+
+
+def test_screening_values_every_night_sequence():
+    """Two days, one night allowed at the lodging (cost 5): ending day 1 at the lodging
+    serves both sites (day 1 base -> far -> lodging, day 2 lodging -> near -> base: prizes
+    50, travel 300 x 0.1, the night 5: 15); both days at home serve only the near site
+    (10 - 60 x 0.1 = 4). Both sequences are screened, the better first."""
+    from caravan.solver.scaling import scale
+    from caravan.solver.tourseq import screen
+
+    p = far_site_problem(night_cost=5, max_nights=1)
+    ranked = screen(p, scale(p), seed=0, deadline=float("inf"))
+    assert [plan[1] for _value, plan in ranked] == [[3, 0], [0, 0]]
+    sols = [evaluate(p, plan[0], ends=plan[1]) for _value, plan in ranked]
+    assert [s.objective for s in sols] == pytest.approx([15.0, 4.0])
+    for s in sols:
+        assert_valid_tours(p, s)
+
+
+@pytest.mark.parametrize(
+    ("fixed", "ends", "objective"), [(True, [0, 0], 4.0), (False, [3, 0], 15.0)]
+)
+def test_search_with_fixed_nights_keeps_them(fixed, ends, objective):
+    """From two days at home: with the nights fixed the far site stays out of reach (only
+    the near one, 4); free, the search moves the first night to the lodging (15)."""
+    from caravan.solver.scaling import scale
+    from caravan.solver.tourls import search
+
+    p = far_site_problem(night_cost=5, max_nights=1)
+    best, pool = search(
+        p, scale(p), time_limit=0.3, seed=0, start=([[], []], [0, 0]), fixed_nights=fixed
+    )
+    assert best[1] == ends
+    sol = evaluate(p, best[0], ends=best[1])
+    assert_valid_tours(p, sol)
+    assert sol.objective == pytest.approx(objective)
+    assert all(plan[1] == [0, 0] for plan in pool) == fixed

@@ -35,6 +35,14 @@ import numpy as np
 from caravan.solver.problem import Problem, day_ends, is_night_away, night_tables
 from caravan.solver.scaling import Scaled
 
+#: the iterated search accepts a loss within a share of the best that shrinks from
+#: ``ACCEPT[0] + ACCEPT[1]`` at the start to ``ACCEPT[0]`` at the end
+ACCEPT = (0.005, 0.045)
+#: back to the best after this many perturbations without progress; a restart after twice
+STALL = 60
+#: a perturbation removes up to the visits of the best divided by this
+STRENGTH = 6
+
 #: a solution as the engines exchange it: per day (``problem.vehicles`` order) its visits,
 #: and where each day ends
 Plan = tuple[list[list[int]], list[int]]
@@ -87,6 +95,15 @@ class Search:
             [d for d in range(len(t.days)) if len(self.allowed[i][d]) > 1]
             for i, t in enumerate(self.tours)
         ]
+
+    def fix_nights(self, ends: list[int]) -> None:
+        """From now on, each day (``problem.vehicles`` order) may only end at ``ends``: the
+        search is then over the visits of these nights."""
+        k = 0
+        for ti, tour in enumerate(self.tours):
+            self.allowed[ti] = [(ends[k + d],) for d in range(len(tour.days))]
+            self.lodging_nights[ti] = []
+            k += len(tour.days)
 
     # ------------------------------------------------------------------ conversions
 
@@ -467,7 +484,8 @@ class Search:
 
     # ------------------------------------------------------------------ search
 
-    def local_search(self, tours: list[Tour], deadline: float) -> None:
+    def local_search(self, tours: list[Tour], deadline: float, nights: bool = True) -> None:
+        """Descend until no move improves (``nights``: moving a night is one of the moves)."""
         improved = True
         while improved and time.monotonic() < deadline:
             improved = self.two_opt(tours)
@@ -480,36 +498,49 @@ class Search:
                 improved = True
             if self.swap_in(tours):
                 improved = True
-            if self.move_night(tours):
+            if nights and self.move_night(tours):
                 improved = True
 
-    def restart(self, tours: list[Tour]) -> list[Tour]:
-        """The same plan with one tour emptied and its nights drawn at random (among the
-        ends from which the tour can still get home in time, within its nights): a jump to
-        another region of the search space."""
-        ti = self.rng.randrange(len(tours))
+    def night_options(self, ti: int, d: int, here: int, nights: int) -> list[int]:
+        """Where day ``d`` of tour ``ti`` may end when it leaves ``here`` with ``nights``
+        spent away: the drive fits the day's window and the tour can still get home within
+        its nights."""
         tour = self.tours[ti]
-        if not self.lodging_nights[ti]:
-            return tours
         _before, after = self.tables[ti]
-        here, nights, path, cuts = tour.start, 0, [tour.start], []
-        for d, day in enumerate(tour.days):
-            later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
-            options = [
-                e
-                for e in self.allowed[ti][d]
-                if e in later
-                and self.d[here, e] <= day.latest - day.earliest
-                and nights + is_night_away(self.p, ti, d, e) + later[e] <= self.limits[ti]
-            ]
+        later = after[d + 1] if d + 1 < len(tour.days) else {tour.end: 0}
+        return [
+            e
+            for e in self.allowed[ti][d]
+            if e in later
+            and self.d[here, e] <= self.windows[ti][d]
+            and nights + is_night_away(self.p, ti, d, e) + later[e] <= self.limits[ti]
+        ]
+
+    def random_nights(self, ti: int) -> tuple[int, ...] | None:
+        """Where each day of tour ``ti`` ends, drawn at random among
+        :meth:`night_options` (None when a day has none)."""
+        here, nights, ends = self.tours[ti].start, 0, []
+        for d in range(len(self.tours[ti].days)):
+            options = self.night_options(ti, d, here, nights)
             if not options:
-                return tours
+                return None
             here = self.rng.choice(options)
             nights += is_night_away(self.p, ti, d, here)
-            path.append(here)
-            cuts.append(len(path) - 1)
+            ends.append(here)
+        return tuple(ends)
+
+    def restart(self, tours: list[Tour]) -> list[Tour]:
+        """The same plan with one tour emptied and its nights drawn at random
+        (:meth:`random_nights`): a jump to another region of the search space."""
+        ti = self.rng.randrange(len(tours))
+        if not self.lodging_nights[ti]:
+            return tours
+        ends = self.random_nights(ti)
+        if ends is None:
+            return tours
+        path = [self.tours[ti].start, *ends]
         out = [t.copy() for t in tours]
-        out[ti] = Tour(np.array(path, dtype=np.int64), np.array(cuts, dtype=np.int64))
+        out[ti] = Tour(np.array(path, dtype=np.int64), np.arange(1, len(path), dtype=np.int64))
         return out
 
     def perturb(self, tours: list[Tour], strength: int) -> None:
@@ -583,13 +614,20 @@ def search(
     time_limit: float,
     seed: int,
     start: Plan | None = None,
+    restarts: list[Plan] | None = None,
+    fixed_nights: bool = False,
     pool_size: int = 20_000,
 ) -> tuple[Plan | None, list[Plan]]:
     """Search for ``time_limit`` seconds from ``start`` (visits and ends per day) or from
-    empty days. Returns the best feasible solution found (None when it misses a required
-    site) and the pool of good solutions (for :func:`caravan.solver.tourpack.pack`)."""
+    empty days; after a long series without progress, restart from the next of
+    ``restarts`` (for example other night sequences screened, :mod:`caravan.solver.tourseq`),
+    then from random nights. ``fixed_nights``: the days keep the ends of ``start``. Returns
+    the best feasible solution found (None when it misses a required site) and the pool of
+    good solutions (for :func:`caravan.solver.tourpack.pack`)."""
     deadline = time.monotonic() + time_limit
     ls = Search(problem, sc, seed)
+    if fixed_nights and start:
+        ls.fix_nights(list(start[1]))
     cur = ls.from_plan(start) if start else None
     if cur is None or not ls.feasible(cur):
         cur = ls.from_plan(([[] for _ in problem.vehicles], empty_tours(problem)))
@@ -607,11 +645,12 @@ def search(
             pool.setdefault(key, plan)
 
     keep(best)
+    jumps = [p for p in restarts or [] if ls.feasible(ls.from_plan(p))]
     visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
     stall = rounds = 0
     while time.monotonic() < deadline:
         trial = [t.copy() for t in cur]
-        ls.perturb(trial, strength=max(2, visits // 6))
+        ls.perturb(trial, strength=max(2, visits // STRENGTH))
         ls.local_search(trial, deadline)
         rounds += 1
         value = ls.value(trial)
@@ -629,15 +668,15 @@ def search(
             stall += 1
         if value >= best_value - abs(best_value) * 0.05:
             keep(trial)
-        # accept losses within a threshold that shrinks from 5 % to 0.5 % of the best over
-        # the time; go back to the best after a series without progress
+        # accept losses within a threshold that shrinks over the time (ACCEPT); go back to
+        # the best after a series without progress
         left = max(0.0, deadline - time.monotonic()) / max(time_limit, 1e-9)
-        if value >= best_value - abs(best_value) * (0.005 + 0.045 * left):
+        if value >= best_value - abs(best_value) * (ACCEPT[0] + ACCEPT[1] * left):
             cur, cur_value = trial, value
-        if stall and stall % 60 == 0:  # back to the best, or a jump elsewhere
+        if stall and stall % STALL == 0:  # back to the best, or a jump elsewhere
             cur = [t.copy() for t in best]
-            if stall % 120 == 0:
-                cur = ls.restart(cur)
+            if stall % (2 * STALL) == 0:
+                cur = ls.restart(cur) if not jumps else ls.from_plan(jumps.pop(0))
                 ls.local_search(cur, deadline)
             cur_value = ls.value(cur)
     out = ls.to_plan(best)

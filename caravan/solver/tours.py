@@ -9,12 +9,17 @@
 ``"pyvrp"`` (the heuristic)
     When every tour starts and ends at the same site (a caravan unit's base), the days as
     day trips first (:func:`with_ends`: the vehicle engines of :mod:`caravan.solver.solve`
-    on the same days without nights; the exact engine when it is quick). Then the iterated
-    local search of :mod:`caravan.solver.tourls` from there, with nights away, one run per
-    core with different seeds; then PyVRP on the days of the best plan found with its
-    nights fixed (each day a vehicle from where it starts to where it ends); then the best
-    recombination of the day routes of every good solution met (``tourpack.pack``). The
-    solution's engine reads ``"search"``. No bound of its own.
+    on the same days without nights; the exact engine when it is quick). With one tour,
+    every night sequence of the tour is screened (:mod:`caravan.solver.tourseq`) and the
+    best six are tried (the local search with their nights fixed, a share of a second
+    each); with more tours, good day routes between every start and end of a day are
+    recombined instead (:func:`_pair_routes`). Then the iterated local search of
+    :mod:`caravan.solver.tourls` with nights away from the best plan so far, one run per
+    core with different seeds, restarting from the next night sequences tried or screened;
+    then PyVRP on the days of the best plan found with its nights fixed (each day a vehicle
+    from where it starts to where it ends); then the best recombination of the day routes
+    of every good solution met (``tourpack.pack``). The solution's engine reads
+    ``"search"``. No bound of its own.
 ``"auto"``
     The exact engine when its routes can be enumerated within a share of the time and the
     program is solved in time; else the heuristic, lent the exact engine's bound when there
@@ -32,7 +37,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.solver import _worker, tourls
+from caravan.solver import _worker, tourls, tourseq
 from caravan.solver.enumeration import TooManyRoutes
 from caravan.solver.portfolio import EngineUnsuitable, exact_then_heuristic
 from caravan.solver.problem import Problem, Solution, evaluate, is_night_away, make_problem
@@ -57,6 +62,14 @@ PACK_SHARE = 0.1
 FIXED_SHARE = 0.3
 #: the share of the time for good day routes between every start and end of a day
 PAIR_SHARE = 0.15
+#: one tour: the share of the time left for screening its night sequences
+SCREEN_SHARE = 0.15
+#: the night sequences tried (searched briefly, nights fixed) after the screening
+TRIALS = 6
+#: the share of the search's time for these trials
+TRIAL_SHARE = 0.4
+#: the screened plans kept for the recombination
+SCREENED_KEPT = 50
 
 #: a tour plan: per day (``problem.vehicles`` order) its visits, and where each day ends
 Plan = tuple[list[list[int]], list[int]]
@@ -249,6 +262,57 @@ def _pair_routes(
     return pairs, ([list(x) for x in plan.sequences], list(plan.ends))
 
 
+def _serves_required(problem: Problem, plan: Plan) -> bool:
+    return problem.required <= {v for day in plan[0] for v in day}
+
+
+def _best_plan(problem: Problem, sc: Scaled, plans: Sequence[Plan | None]) -> Plan | None:
+    """The most valuable of ``plans`` that serves every required site (None if none)."""
+    ok = [p for p in plans if p is not None and _serves_required(problem, p)]
+    return max(ok, key=lambda p: _plan_value(problem, sc, p), default=None)
+
+
+def _screened(problem: Problem, sc: Scaled, first: Plan | None, *, seed: int, seconds: float):
+    """For a one-tour problem: the plans of its night sequences screened
+    (:mod:`caravan.solver.tourseq`), best first, one per sequence; [] for more tours."""
+    if len(problem.tours) != 1:
+        return []
+    ranked = tourseq.screen(
+        problem,
+        sc,
+        seed=seed,
+        deadline=time.monotonic() + seconds,
+        first=None if first is None else tuple(first[1]),
+    )
+    return [plan for _value, plan in ranked if _serves_required(problem, plan)]
+
+
+def _trials(
+    problem: Problem, sc: Scaled, plans: list[Plan], *, seed: int, seconds: float
+) -> tuple[list[Plan], list[Plan]]:
+    """The first :data:`TRIALS` of ``plans`` (for example the best night sequences screened)
+    each searched in turn for a share of ``seconds``, their nights fixed. Returns the best
+    plan of each trial, best first, and the pool of good plans met."""
+    plans = plans[:TRIALS]
+    if len(plans) < 2 or seconds < 0.1 * len(plans):
+        return [], []
+    tried, pool = [], []
+    for i, plan in enumerate(plans):
+        best, found = tourls.search(
+            problem,
+            sc,
+            time_limit=seconds / len(plans),
+            seed=seed + 100 + i,
+            start=plan,
+            fixed_nights=True,
+        )
+        pool += found
+        if best is not None and _serves_required(problem, best):
+            tried.append(best)
+    tried.sort(key=lambda p: -_plan_value(problem, sc, p))
+    return tried, pool
+
+
 def solve_heuristic(
     problem: Problem,
     sc: Scaled,
@@ -271,45 +335,69 @@ def solve_heuristic(
             seed=seed,
             workers=workers,
         )
-    # good day routes between every start and end a day may have, priced again against the
-    # recombination's relaxation while time allows (column generation); the search starts
-    # from the best tours made of them when that beats the day trips
+    # more tours: good day routes between every start and end a day may have, priced again
+    # against the recombination's relaxation while time allows (column generation); the
+    # search starts from the best tours made of them when that beats the day trips. (One
+    # tour: its night sequences are screened instead, which does better on the OPHS
+    # benchmark than these routes, benchmarks/RESULTS.md.)
     left = time_limit - (time.monotonic() - start)
-    pairs, plan = _pair_routes(problem, sc, first, seed=seed, seconds=left * PAIR_SHARE)
+    pairs, plan = [], None
+    if len(problem.tours) > 1:
+        pairs, plan = _pair_routes(problem, sc, first, seed=seed, seconds=left * PAIR_SHARE)
     trips = first  # the day trips, already searched by the vehicle engines
-    if plan is not None and (
-        first is None or _plan_value(problem, sc, plan) > _plan_value(problem, sc, first)
-    ):
-        first = plan
+    first = _best_plan(problem, sc, [first, plan]) or first
+    # one tour: its night sequences screened; the searches start from the best of them and
+    # restart from the next ones
+    left = time_limit - (time.monotonic() - start)
+    screened = _screened(problem, sc, first, seed=seed, seconds=left * SCREEN_SHARE)
+    first = _best_plan(problem, sc, [first, *screened[:1]])
+    starts = [first, *screened[1:]] if first is not None else screened
     left = time_limit - (time.monotonic() - start)
     search = max(0.2, left * (1 - PACK_SHARE - FIXED_SHARE))
     # a second search with another seed on the other core (a process needs about half a
-    # second to start: not worth it for short searches)
+    # second to start: not worth it for short searches), from the best start; meanwhile
+    # the best screened sequences are tried on this core, and the search goes on from the
+    # best trial
     others = []
     if workers > 1 and search > 2.0:
         others = [
             _worker.start(
-                "tours", problem, sc, time_limit=search - 0.7, seed=seed + 1 + i, start=first
+                "tours",
+                problem,
+                sc,
+                time_limit=search - 0.7,
+                seed=seed + 1 + i,
+                start=first,
+                restarts=starts[i + 1 :: workers],
             )
             for i in range(workers - 1)
         ]
-    best, pool = tourls.search(problem, sc, time_limit=search, seed=seed, start=first)
-    finds = [best]
+    tried, pool = _trials(problem, sc, starts, seed=seed, seconds=search * TRIAL_SHARE)
+    if tried:
+        first = _best_plan(problem, sc, [first, tried[0]])
+        starts = [*tried[1:], *starts[len(tried) :]]
+    best, found = tourls.search(
+        problem,
+        sc,
+        time_limit=search * (1 - TRIAL_SHARE),
+        seed=seed,
+        start=first,
+        restarts=starts[workers - 1 :: workers] if others else starts,
+    )
+    pool += found
+    finds = [best, *tried]
     for proc in others:
         found = None if proc is None else _worker.collect(proc, timeout=1.0)
         if found is not None:
             finds.append(found[0])
             pool += found[1]
-    pool += [x for x in (trips, first) if x is not None]
+    pool += [x for x in (trips, first, *screened[:SCREENED_KEPT]) if x is not None]
     # the visits of the best nights found, searched again by the vehicle engines (PyVRP)
-    best_found = max(
-        (f for f in finds if f is not None), key=lambda f: _plan_value(problem, sc, f), default=None
-    )
+    best_found = _best_plan(problem, sc, finds)
     left = time_limit - (time.monotonic() - start)
-    done_before = trips is not None and best_found is not None and best_found[1] == trips[1]
     if (
         best_found is not None
-        and not done_before
+        and not (trips is not None and best_found[1] == trips[1])
         and left * FIXED_SHARE / (FIXED_SHARE + PACK_SHARE) > 0.5
     ):
         again = with_ends(
@@ -330,7 +418,7 @@ def solve_heuristic(
     candidates = []
     if plan.feasible:
         candidates.append((list(plan.sequences), list(plan.ends)))
-    candidates += [f for f in finds if f is not None]
+    candidates += [f for f in finds if f is not None and _serves_required(problem, f)]
     if not candidates:
         raise NoPlanError(
             f"no plan serving every required site ({_required_names(problem)}) was found"
