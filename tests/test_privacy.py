@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 from .conftest import run_cli
@@ -95,6 +96,48 @@ def test_no_personal_data_comes_out(tmp_path):
 
 
 # ---------------------------------------------------------------------------- issue 17.2
+
+BARE_NAME = "สมชาย ใจดี"  # a name typed into the category column, without a title
+
+
+def test_a_bare_name_in_the_category_column_reaches_no_output(tmp_path):
+    """An unknown category value is counted as "other" in everything that leaves the office
+    (plan.json, map, itinerary, ICS, GeoJSON, printable, PNG); only the planner's terminal
+    lists it, screened, so that it can be mapped in a profile."""
+    src = tmp_path / "export.csv"
+    header = ["เลขที่เรื่อง", "วันที่รับเรื่อง", "จังหวัด", "อำเภอ", "ตำบล", "ประเภทเรื่อง", "สถานะ"]
+    rows = [
+        [f"N{i:03d}", "1/11/2568", "ยโสธร", "เมืองยโสธร", "ในเมือง",
+         "ผู้สูงอายุ" if i % 2 else BARE_NAME, "รอดำเนินการ"]
+        for i in range(10)
+    ]  # fmt: skip
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    src.write_text(buf.getvalue(), encoding="utf-8")
+    out = tmp_path / "plan"
+    runs = [
+        run_cli("plan", "--complaints", str(src), "--province", "35", "--level", "tambon",
+                "--must-visit", "350101", "--png", "--out", str(out)),
+        *(run_cli("export", str(out / "plan.json"), "--format", fmt, "--out",
+                  str(tmp_path / f"x.{fmt}")) for fmt in ("ics", "geojson", "html", "csv")),
+    ]  # fmt: skip
+    assert [r.returncode for r in runs] == [0] * 5, [r.stderr for r in runs]
+    files = [*out.iterdir(), *tmp_path.glob("x.*")]
+    assert {"plan.json", "map.html", "itinerary.csv", "map.png"} <= {f.name for f in files}
+    for f in files:
+        if f.suffix == ".png":
+            continue  # drawn from plan.json's categories, which hold no such value
+        text = f.read_text(encoding="utf-8-sig")
+        assert BARE_NAME not in text and BARE_NAME.replace(" ", "") not in text, f.name
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    (site,) = [s for s in plan["sites"] if s["code"] == "350101"]
+    assert site["by_category"] == {"elderly": 5, "other": 5}
+    # the planner's terminal says what was counted as "other", so that a profile can map it
+    assert (
+        f"unknown categories, counted as 'other' (map them in a profile, --profile): "
+        f"'{BARE_NAME}' 5" in runs[0].stdout
+    )
+
 
 PERSONAL_IDS = ["1-1037-00123-45-6", "0812345678", "somchai.j@example.com", "99 หมู่ 4",
                 "นายสมชาย ใจดี", "สมชาย ใจดี"]  # fmt: skip
