@@ -138,6 +138,7 @@ def test_no_import_cycles():
         ("folium", {"outputs.maps"}),
         ("ortools", {"solver"}),
         ("pyvrp", {"solver"}),
+        ("numba", {"solver.tourjit"}),
         ("osmium", {"travel.osm"}),
         ("pyarrow", {"complaints"}),
         ("starlette", {"web"}),

@@ -32,16 +32,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from caravan.solver.problem import Problem, day_ends, is_night_away, night_tables
-from caravan.solver.scaling import Scaled
+from caravan.solver import tourjit
+from caravan.solver.problem import (
+    Day,
+    Problem,
+    day_ends,
+    is_night_away,
+    make_problem,
+    night_tables,
+)
+from caravan.solver.problem import (
+    Tour as TourSpec,
+)
+from caravan.solver.scaling import Scaled, scale
 
 #: the iterated search accepts a loss within a share of the best that shrinks from
 #: ``ACCEPT[0] + ACCEPT[1]`` at the start to ``ACCEPT[0]`` at the end
 ACCEPT = (0.005, 0.045)
 #: back to the best after this many perturbations without progress; a restart after twice
-STALL = 60
+STALL = 400
 #: a perturbation removes up to the visits of the best divided by this
 STRENGTH = 6
+#: the good solutions met that the compiled search hands back per batch, and how good
+#: (within this share of the best)
+POOL_BATCH = 16
+POOL_KEEP = 0.02
 
 #: a solution as the engines exchange it: per day (``problem.vehicles`` order) its visits,
 #: and where each day ends
@@ -623,65 +638,112 @@ def search(
     ``restarts`` (for example other night sequences screened, :mod:`caravan.solver.tourseq`),
     then from random nights. ``fixed_nights``: the days keep the ends of ``start``. Returns
     the best feasible solution found (None when it misses a required site) and the pool of
-    good solutions (for :func:`caravan.solver.tourpack.pack`)."""
+    good solutions (for :func:`caravan.solver.tourpack.pack`). The rounds run compiled
+    (:mod:`caravan.solver.tourjit`), a batch at a time between looks at the clock."""
     deadline = time.monotonic() + time_limit
     ls = Search(problem, sc, seed)
     if fixed_nights and start:
         ls.fix_nights(list(start[1]))
-    cur = ls.from_plan(start) if start else None
-    if cur is None or not ls.feasible(cur):
-        cur = ls.from_plan(([[] for _ in problem.vehicles], empty_tours(problem)))
-    ls.local_search(cur, deadline)
-    ls.resplit(cur)
-    ls.local_search(cur, deadline)
-    cur_value = ls.value(cur)
-    best, best_value = [t.copy() for t in cur], cur_value
+    ka = tourjit.Arrays(ls)
+    cur = ka.state(start) if start else None
+    if cur is None or not ka.feasible(cur):
+        cur = ka.state(([[] for _ in problem.vehicles], empty_tours(problem)))
+    ka.descend(cur, fixed_nights)
+    if tourjit.resplit(ka.inst, cur, ka.w, fixed_nights):
+        ka.descend(cur, fixed_nights)
+    best = tuple(x.copy() for x in cur)
+    trial = tuple(x.copy() for x in cur)
     pool: dict[tuple, Plan] = {}
 
-    def keep(tours: list[Tour]) -> None:
-        plan = ls.to_plan(tours)
+    def keep(plan: Plan) -> None:
         key = (tuple(tuple(x) for x in plan[0]), tuple(plan[1]))
         if len(pool) < pool_size:
             pool.setdefault(key, plan)
 
-    keep(best)
-    jumps = [p for p in restarts or [] if ls.feasible(ls.from_plan(p))]
-    visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
-    stall = rounds = 0
-    while time.monotonic() < deadline:
-        trial = [t.copy() for t in cur]
-        ls.perturb(trial, strength=max(2, visits // STRENGTH))
-        ls.local_search(trial, deadline)
-        rounds += 1
-        value = ls.value(trial)
-        # the re-split costs more than a descent: on promising solutions, and now and then
-        if (value >= best_value - abs(best_value) * 0.01 or rounds % 8 == 0) and ls.resplit(trial):
-            ls.local_search(trial, deadline)
-            value = ls.value(trial)
-        if not ls.feasible(trial):
-            continue
-        if value > best_value + 1e-9:
-            best, best_value = [t.copy() for t in trial], value
-            visits = max(1, sum(len(t.path) - len(t.cuts) - 1 for t in best))
-            stall = 0
-        else:
-            stall += 1
-        if value >= best_value - abs(best_value) * 0.05:
-            keep(trial)
-        # accept losses within a threshold that shrinks over the time (ACCEPT); go back to
-        # the best after a series without progress
-        left = max(0.0, deadline - time.monotonic()) / max(time_limit, 1e-9)
-        if value >= best_value - abs(best_value) * (ACCEPT[0] + ACCEPT[1] * left):
-            cur, cur_value = trial, value
-        if stall and stall % STALL == 0:  # back to the best, or a jump elsewhere
-            cur = [t.copy() for t in best]
-            if stall % (2 * STALL) == 0:
-                cur = ls.restart(cur) if not jumps else ls.from_plan(jumps.pop(0))
-                ls.local_search(cur, deadline)
-            cur_value = ls.value(cur)
-    out = ls.to_plan(best)
+    keep(ka.plan(best))
+    jumps = [p for p in restarts or [] if ka.feasible(ka.state(p))]
+    pool_R = np.zeros((POOL_BATCH, ka.K, ka.n), dtype=np.int64)
+    pool_L = np.zeros((POOL_BATCH, ka.K), dtype=np.int64)
+    pool_E = np.zeros((POOL_BATCH, ka.K), dtype=np.int64)
+    rounds, stall, calls = 4, 0, 0
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            break
+        visits = max(1, int(best[1].sum()))
+        left = (deadline - now) / max(time_limit, 1e-9)
+        stall, written, restart = tourjit.ils(
+            ka.inst,
+            cur,
+            best,
+            trial,
+            ka.w,
+            fixed_nights,
+            rounds,
+            seed * 7919 + calls,
+            max(2, visits // STRENGTH),
+            ACCEPT[0] + ACCEPT[1] * left,
+            STALL,
+            stall,
+            pool_R,
+            pool_L,
+            pool_E,
+            POOL_KEEP,
+        )
+        calls += 1
+        for i in range(written):
+            keep(ka.plan((pool_R[i], pool_L[i], pool_E[i])))
+        if restart:  # a jump elsewhere: the next start given, or random nights
+            plan = jumps.pop(0) if jumps else _random_restart(ls, ka.plan(best))
+            cur = ka.state(plan)
+            ka.descend(cur, fixed_nights)
+        # batches of about a twentieth of a second
+        spent = time.monotonic() - now
+        if spent < 0.03:
+            rounds = min(rounds * 2, 100_000)
+        elif spent > 0.1 and rounds > 1:
+            rounds //= 2
+    out = ka.plan(best)
     missing = problem.required - {v for x in out[0] for v in x}
     return (None if missing else out), list(pool.values())
+
+
+_warm = False
+
+
+def warm_up() -> None:
+    """Have the compiled search ready in this process: compiled once after installing
+    (about 20 seconds), loaded from its cache later (:mod:`caravan.solver.tourjit`). The
+    engines call this before they start the clock, so a time limit counts the search."""
+    global _warm
+    if _warm:
+        return
+    tiny = make_problem(
+        durations=[[0, 1, 2], [1, 0, 1], [2, 1, 0]],
+        prizes=[0, 1, 0],
+        service=[0, 1, 0],
+        tours=[TourSpec(0, 0, (Day(0, 10, away=True), Day(0, 10)))],
+        lodgings={2: 0.5},
+        travel_weight=0.1,
+    )
+    search(tiny, scale(tiny), time_limit=0.01, seed=0)
+    _warm = True
+
+
+def _random_restart(ls: Search, plan: Plan) -> Plan:
+    """``plan`` with one tour emptied and its nights drawn at random
+    (:meth:`Search.random_nights`); ``plan`` itself when there is nothing to draw."""
+    ti = ls.rng.randrange(len(ls.tours))
+    if not ls.lodging_nights[ti]:
+        return plan
+    ends = ls.random_nights(ti)
+    if ends is None:
+        return plan
+    days, old = [list(x) for x in plan[0]], list(plan[1])
+    k = sum(len(t.days) for t in ls.tours[:ti])
+    for d, e in enumerate(ends):
+        days[k + d], old[k + d] = [], e
+    return days, old
 
 
 def pair_trips(

@@ -67,7 +67,7 @@ SCREEN_SHARE = 0.15
 #: the night sequences tried (searched briefly, nights fixed) after the screening
 TRIALS = 6
 #: the share of the search's time for these trials
-TRIAL_SHARE = 0.4
+TRIAL_SHARE = 0.25
 #: the screened plans kept for the recombination
 SCREENED_KEPT = 50
 
@@ -353,19 +353,23 @@ def solve_heuristic(
     first = _best_plan(problem, sc, [first, *screened[:1]])
     starts = [first, *screened[1:]] if first is not None else screened
     left = time_limit - (time.monotonic() - start)
-    search = max(0.2, left * (1 - PACK_SHARE - FIXED_SHARE))
-    # a second search with another seed on the other core (a process needs about half a
-    # second to start: not worth it for short searches), from the best start; meanwhile
+    # one tour: no PyVRP step on its best nights (the compiled search does better with the
+    # time, benchmarks/RESULTS.md "OPHS")
+    fixed_share = FIXED_SHARE if len(problem.tours) > 1 else 0.0
+    search = max(0.2, left * (1 - PACK_SHARE - fixed_share))
+    # a second search with another seed on the other core (a process needs about a second
+    # and a half to start and load the compiled search: not worth it for short searches),
+    # from the best start; meanwhile
     # the best screened sequences are tried on this core, and the search goes on from the
     # best trial
     others = []
-    if workers > 1 and search > 2.0:
+    if workers > 1 and search > 3.0:
         others = [
             _worker.start(
                 "tours",
                 problem,
                 sc,
-                time_limit=search - 0.7,
+                time_limit=search - 1.5,
                 seed=seed + 1 + i,
                 start=first,
                 restarts=starts[i + 1 :: workers],
@@ -398,13 +402,14 @@ def solve_heuristic(
     if (
         best_found is not None
         and not (trips is not None and best_found[1] == trips[1])
-        and left * FIXED_SHARE / (FIXED_SHARE + PACK_SHARE) > 0.5
+        and fixed_share
+        and left * fixed_share / (fixed_share + PACK_SHARE) > 0.5
     ):
         again = with_ends(
             problem,
             day_trips,
             best_found[1],
-            time_limit=left * FIXED_SHARE / (FIXED_SHARE + PACK_SHARE),
+            time_limit=left * fixed_share / (fixed_share + PACK_SHARE),
             seed=seed,
             workers=workers,
             engine="pyvrp",

@@ -6,8 +6,9 @@ whose starts and ends are fixed, which the vehicle engines do well. So, for a pr
 one tour, every night sequence that an empty tour can drive (each leg within its day's
 window, back home at the end, within the nights allowed) is *screened*: the descent of
 :mod:`caravan.solver.tourls` from empty days with those nights fixed (insertions by gain
-per extra time, 2-opt, relocation, swaps; no perturbation) values it in a few
-milliseconds. The best sequences are then searched in depth (``tours.py``).
+per extra time, 2-opt, relocation, swaps, the days re-split; no perturbation), compiled
+(:mod:`caravan.solver.tourjit`), values it in well under a millisecond. The best
+sequences are then searched in depth (``tours.py``).
 
 The sequences are screened in a seeded random order (drawn at random when they are too
 many to enumerate), and every sequence that improves on the best screened so far has its
@@ -23,6 +24,7 @@ import random
 import time
 from collections import deque
 
+from caravan.solver import tourjit
 from caravan.solver.problem import Problem, is_night_away
 from caravan.solver.scaling import Scaled
 from caravan.solver.tourls import Plan, Search
@@ -74,11 +76,14 @@ def _drivable(ls: Search, ti: int, seq: tuple[int, ...]) -> bool:
     return here == tour.end and nights <= ls.limits[ti]
 
 
-def value_of(ls: Search, seq: tuple[int, ...], deadline: float) -> tuple[float, Plan]:
-    """The descent from empty days ending at ``seq`` (nights fixed): its value and plan."""
-    tours = ls.from_plan(([[] for _ in seq], list(seq)))
-    ls.local_search(tours, deadline, nights=False)
-    return ls.value(tours), ls.to_plan(tours)
+def value_of(ka: tourjit.Arrays, seq: tuple[int, ...]) -> tuple[float, Plan]:
+    """The descent from empty days ending at ``seq`` (nights fixed), compiled
+    (:mod:`caravan.solver.tourjit`): its value and plan."""
+    st = ka.state(([[] for _ in seq], list(seq)))
+    ka.descend(st, True)
+    if tourjit.resplit(ka.inst, st, ka.w, True):
+        ka.descend(st, True)
+    return ka.value(st), ka.plan(st)
 
 
 def screen(
@@ -93,6 +98,7 @@ def screen(
     docstring): (value, plan) of each sequence screened, best first. ``first`` (a night
     sequence, for example the best found so far) is screened first, its neighbours next."""
     ls = Search(problem, sc, seed)
+    ka = tourjit.Arrays(ls)
     every = night_sequences(ls, 0)
     queue: deque[tuple[int, ...]] = deque()
     if first is not None:
@@ -110,7 +116,7 @@ def screen(
             misses += 1
             continue
         seen.add(seq)
-        value, plan = value_of(ls, seq, deadline)
+        value, plan = value_of(ka, seq)
         found.append((value, plan))
         if value > best + 1e-9:  # its neighbours next: a descent among the sequences
             best = value
