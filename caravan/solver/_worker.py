@@ -12,6 +12,7 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+import threading
 
 
 def start(kind: str, *args: object, **kwargs: object) -> subprocess.Popen | None:
@@ -23,13 +24,24 @@ def start(kind: str, *args: object, **kwargs: object) -> subprocess.Popen | None
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        assert proc.stdin is not None
-        proc.stdin.write(pickle.dumps((kind, args, kwargs)))
-        proc.stdin.close()
-        proc.stdin = None  # written and closed: communicate() must not touch it again
+        stdin, proc.stdin = proc.stdin, None  # communicate() must not touch it
+        assert stdin is not None
     except OSError:
         return None
+    # written by a thread: the process reads it only once its imports are done (about a
+    # second), and the caller goes on meanwhile
+    threading.Thread(
+        target=_feed, args=(stdin, pickle.dumps((kind, args, kwargs))), daemon=True
+    ).start()
     return proc
+
+
+def _feed(stdin, data: bytes) -> None:
+    try:
+        stdin.write(data)
+        stdin.close()
+    except OSError:  # the process has gone: collect() says so
+        pass
 
 
 def collect(proc: subprocess.Popen, timeout: float) -> object | None:

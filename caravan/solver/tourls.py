@@ -631,14 +631,15 @@ def search(
     start: Plan | None = None,
     restarts: list[Plan] | None = None,
     fixed_nights: bool = False,
-    pool_size: int = 20_000,
+    pool_size: int = 150,
 ) -> tuple[Plan | None, list[Plan]]:
     """Search for ``time_limit`` seconds from ``start`` (visits and ends per day) or from
     empty days; after a long series without progress, restart from the next of
     ``restarts`` (for example other night sequences screened, :mod:`caravan.solver.tourseq`),
     then from random nights. ``fixed_nights``: the days keep the ends of ``start``. Returns
     the best feasible solution found (None when it misses a required site) and the pool of
-    good solutions (for :func:`caravan.solver.tourpack.pack`). The rounds run compiled
+    good solutions (the best ``pool_size`` met, for :func:`caravan.solver.tourpack.pack`).
+    The rounds run compiled
     (:mod:`caravan.solver.tourjit`), a batch at a time between looks at the clock."""
     deadline = time.monotonic() + time_limit
     ls = Search(problem, sc, seed)
@@ -653,18 +654,22 @@ def search(
         ka.descend(cur, fixed_nights)
     best = tuple(x.copy() for x in cur)
     trial = tuple(x.copy() for x in cur)
-    pool: dict[tuple, Plan] = {}
+    pool: dict[tuple, tuple[float, Plan]] = {}
 
-    def keep(plan: Plan) -> None:
+    def keep(plan: Plan, value: float) -> None:
         key = (tuple(tuple(x) for x in plan[0]), tuple(plan[1]))
-        if len(pool) < pool_size:
-            pool.setdefault(key, plan)
+        pool.setdefault(key, (value, plan))
+        if len(pool) > 4 * pool_size:  # keep the best
+            kept = sorted(pool.items(), key=lambda x: -x[1][0])[:pool_size]
+            pool.clear()
+            pool.update(kept)
 
-    keep(ka.plan(best))
+    keep(ka.plan(best), ka.value(best))
     jumps = [p for p in restarts or [] if ka.feasible(ka.state(p))]
     pool_R = np.zeros((POOL_BATCH, ka.K, ka.n), dtype=np.int64)
     pool_L = np.zeros((POOL_BATCH, ka.K), dtype=np.int64)
     pool_E = np.zeros((POOL_BATCH, ka.K), dtype=np.int64)
+    pool_V = np.zeros(POOL_BATCH)
     rounds, stall, calls = 4, 0, 0
     while True:
         now = time.monotonic()
@@ -688,11 +693,12 @@ def search(
             pool_R,
             pool_L,
             pool_E,
+            pool_V,
             POOL_KEEP,
         )
         calls += 1
         for i in range(written):
-            keep(ka.plan((pool_R[i], pool_L[i], pool_E[i])))
+            keep(ka.plan((pool_R[i], pool_L[i], pool_E[i])), float(pool_V[i]))
         if restart:  # a jump elsewhere: the next start given, or random nights
             plan = jumps.pop(0) if jumps else _random_restart(ls, ka.plan(best))
             cur = ka.state(plan)
@@ -705,7 +711,8 @@ def search(
             rounds //= 2
     out = ka.plan(best)
     missing = problem.required - {v for x in out[0] for v in x}
-    return (None if missing else out), list(pool.values())
+    kept = sorted(pool.values(), key=lambda x: -x[0])[:pool_size]
+    return (None if missing else out), [plan for _value, plan in kept]
 
 
 _warm = False

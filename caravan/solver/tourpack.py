@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -195,9 +196,11 @@ def pack(
     *,
     time_limit: float,
 ) -> TourPlan:
-    """The best tours made of ``routes`` (module docstring)."""
+    """The best tours made of ``routes`` (module docstring), within ``time_limit`` seconds
+    counting the time to build the program."""
     from ortools.linear_solver import pywraplp
 
+    begun = time.monotonic()
     routes = list(dict.fromkeys(routes))
     cols = _columns(problem, sc, routes)
     if not cols:
@@ -206,7 +209,7 @@ def pack(
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
     solver.SetNumThreads(1)
-    solver.SetTimeLimit(max(50, int(time_limit * 1000)))
+    solver.SetTimeLimit(max(50, int((time_limit - (time.monotonic() - begun)) * 1000)))
     status = solver.Solve(params)
     if status == pywraplp.Solver.INFEASIBLE:
         return TourPlan((), (), 0, None, True, False, infeasible=True)

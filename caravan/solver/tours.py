@@ -305,6 +305,7 @@ def _trials(
             seed=seed + 100 + i,
             start=plan,
             fixed_nights=True,
+            pool_size=30,
         )
         pool += found
         if best is not None and _serves_required(problem, best):
@@ -357,6 +358,7 @@ def solve_heuristic(
     # time, benchmarks/RESULTS.md "OPHS")
     fixed_share = FIXED_SHARE if len(problem.tours) > 1 else 0.0
     search = max(0.2, left * (1 - PACK_SHARE - fixed_share))
+    search_end = time.monotonic() + search
     # a second search with another seed on the other core (a process needs about a second
     # and a half to start and load the compiled search: not worth it for short searches),
     # from the best start; meanwhile
@@ -369,7 +371,7 @@ def solve_heuristic(
                 "tours",
                 problem,
                 sc,
-                time_limit=search - 1.5,
+                time_limit=search - 2.0,
                 seed=seed + 1 + i,
                 start=first,
                 restarts=starts[i + 1 :: workers],
@@ -383,7 +385,7 @@ def solve_heuristic(
     best, found = tourls.search(
         problem,
         sc,
-        time_limit=search * (1 - TRIAL_SHARE),
+        time_limit=max(0.1, search_end - time.monotonic()),
         seed=seed,
         start=first,
         restarts=starts[workers - 1 :: workers] if others else starts,
