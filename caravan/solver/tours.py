@@ -63,7 +63,7 @@ FIXED_SHARE = 0.3
 #: the share of the time for good day routes between every start and end of a day
 PAIR_SHARE = 0.15
 #: one tour: the share of the time left for screening its night sequences
-SCREEN_SHARE = 0.15
+SCREEN_SHARE = 0.3
 #: the night sequences tried (searched briefly, nights fixed) after the screening
 TRIALS = 6
 #: the share of the search's time for these trials
