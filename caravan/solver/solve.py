@@ -46,7 +46,6 @@ from caravan.solver.enumeration import TooManyRoutes, enumerate_routes, vehicle_
 from caravan.solver.portfolio import exact_then_heuristic
 from caravan.solver.problem import Problem, Solution, evaluate
 from caravan.solver.scaling import Scaled, scale
-from caravan.solver.tourls import warm_up
 from caravan.solver.tours import solve_tours
 from caravan.types import ENGINES
 
@@ -472,8 +471,6 @@ def solve(
         )
     if time_limit <= 0:
         raise ParameterError(f"must be positive, got {time_limit}", param="time_limit")
-    if problem.is_tour and engine in ("auto", "pyvrp"):
-        warm_up()  # the tour search's machine code, before the clock starts
     start = time.monotonic()
     sc = scale(problem)
     if not problem.candidates:

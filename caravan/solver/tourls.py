@@ -641,6 +641,7 @@ def search(
     good solutions (the best ``pool_size`` met, for :func:`caravan.solver.tourpack.pack`).
     The rounds run compiled
     (:mod:`caravan.solver.tourjit`), a batch at a time between looks at the clock."""
+    warm_up()
     deadline = time.monotonic() + time_limit
     ls = Search(problem, sc, seed)
     if fixed_nights and start:
@@ -671,10 +672,8 @@ def search(
     pool_E = np.zeros((POOL_BATCH, ka.K), dtype=np.int64)
     pool_V = np.zeros(POOL_BATCH)
     rounds, stall, calls = 4, 0, 0
-    while True:
+    while calls == 0 or time.monotonic() < deadline:  # one batch at least
         now = time.monotonic()
-        if now >= deadline:
-            break
         visits = max(1, int(best[1].sum()))
         left = (deadline - now) / max(time_limit, 1e-9)
         stall, written, restart = tourjit.ils(
@@ -720,11 +719,13 @@ _warm = False
 
 def warm_up() -> None:
     """Have the compiled search ready in this process: compiled once after installing
-    (about 20 seconds), loaded from its cache later (:mod:`caravan.solver.tourjit`). The
-    engines call this before they start the clock, so a time limit counts the search."""
+    (under a minute), loaded from its cache later (:mod:`caravan.solver.tourjit`). The
+    heuristic engine calls this before its clock starts, so a time limit counts the
+    search."""
     global _warm
     if _warm:
         return
+    _warm = True
     tiny = make_problem(
         durations=[[0, 1, 2], [1, 0, 1], [2, 1, 0]],
         prizes=[0, 1, 0],
@@ -734,7 +735,6 @@ def warm_up() -> None:
         travel_weight=0.1,
     )
     search(tiny, scale(tiny), time_limit=0.01, seed=0)
-    _warm = True
 
 
 def _random_restart(ls: Search, plan: Plan) -> Plan:
