@@ -11,7 +11,7 @@ import pytest
 from caravan.solver import tourjit
 from caravan.solver.problem import Day, Tour, evaluate, make_problem
 from caravan.solver.scaling import scale
-from caravan.solver.tourls import Search, search
+from caravan.solver.tourls import TUNING, Search, search
 
 from .test_solver_tours import assert_valid_tours
 
@@ -132,6 +132,7 @@ def test_bookkeeping_matches_a_recomputation(seed):
             0,
             *pool,
             0.02,
+            TUNING,
         )
     for st in (best, cur):
         again = tuple(x.copy() for x in st)

@@ -755,9 +755,10 @@ def descend(inst, state, w, fixed, tabu_none):
 
 
 @_jit()
-def perturb(inst, state, w, strength, fixed, tabu):
+def perturb(inst, state, w, strength, fixed, tabu, night_share):
     """Ruin and recreate: a stretch of a day, random visits or a whole day removed, and
-    sometimes a night moved (then visits dropped until every day fits again)."""
+    a night moved in a share ``night_share`` of the rounds (then visits dropped until every
+    day fits again)."""
     svc, win, endok, last, tour, limit = inst[1], inst[4], inst[5], inst[7], inst[10], inst[11]
     L, E, dur = state[1], state[2], state[4]
     K = L.shape[0]
@@ -794,7 +795,7 @@ def perturb(inst, state, w, strength, fixed, tabu):
         else:
             while L[k] > 0:
                 tabu[_remove_at(k, L[k] - 1, inst, state)] = True
-    if not fixed and np.random.random() < 0.3:
+    if not fixed and np.random.random() < night_share:
         k = np.random.randint(K)
         options = 0
         for h in range(n):
@@ -844,12 +845,16 @@ def ils(
     pool_E,
     pool_V,
     pool_keep,
+    tuning,
 ):
     """``rounds`` rounds of ruin, recreate and descent from ``cur``; ``best`` is updated.
     A trial within ``accept`` (a share of the best's value) becomes the current solution;
     after ``stall_limit`` rounds without progress the search returns to the best. Trials
     within ``pool_keep`` of the best are copied to the pool (as many as it holds).
-    Returns (rounds without progress, pool entries written, whether a restart is due)."""
+    ``tuning``: the share of rounds that move a night; the re-split runs on trials within
+    ``tuning[1]`` (a share of the best's value) of the best, and on a share ``tuning[2]`` of
+    the others. Returns (rounds without progress, pool entries written, whether a restart is
+    due)."""
     np.random.seed(seed)
     n = inst[0].shape[0]
     tabu = np.zeros(n, dtype=np.bool_)
@@ -859,12 +864,13 @@ def ils(
     restart = False
     for _ in range(rounds):
         copy_state(cur, trial)
-        perturb(inst, trial, w, strength, fixed, tabu)
+        perturb(inst, trial, w, strength, fixed, tabu, tuning[0])
         descend(inst, trial, w, fixed, none)
         v = value(inst, trial, w)
         # the re-split costs more than a descent: on trials as good as the best, and now
         # and then
-        promising = v >= best_value - abs(best_value) * 0.002 or np.random.random() < 0.05
+        near = v >= best_value - abs(best_value) * tuning[1]
+        promising = near or np.random.random() < tuning[2]
         if promising and resplit(inst, trial, w, fixed):
             descend(inst, trial, w, fixed, none)
             v = value(inst, trial, w)

@@ -57,6 +57,11 @@ STRENGTH = 6
 #: (within this share of the best)
 POOL_BATCH = 16
 POOL_KEEP = 0.02
+#: the compiled rounds' settings (:func:`caravan.solver.tourjit.ils`): the share of rounds
+#: that move a night; the re-split on trials within this share of the best, and on this
+#: share of the others (on the OPHS benchmark's hardest instances, other settings did no
+#: better than the noise between runs: benchmarks/RESULTS.md)
+TUNING = np.array([0.3, 0.002, 0.05])
 
 #: a solution as the engines exchange it: per day (``problem.vehicles`` order) its visits,
 #: and where each day ends
@@ -694,6 +699,7 @@ def search(
             pool_E,
             pool_V,
             POOL_KEEP,
+            TUNING,
         )
         calls += 1
         for i in range(written):
