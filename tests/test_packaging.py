@@ -67,7 +67,12 @@ def _shipped_files() -> dict[str, Path]:
     out = {}
     for prefix, folder in sources.items():
         for path in folder.rglob("*"):
-            if path.is_file() and path.suffix not in (".py", ".pyc"):
+            # not Python's or Numba's caches (caravan.solver.tourjit), made where it runs
+            if (
+                path.is_file()
+                and path.suffix not in (".py", ".pyc")
+                and ("__pycache__" not in path.parts)
+            ):
                 out[f"{prefix}/{path.relative_to(folder).as_posix()}"] = path
     return out
 
