@@ -14,11 +14,12 @@
     best six are tried (the local search with their nights fixed, a share of a second
     each); with more tours, good day routes between every start and end of a day are
     recombined instead (:func:`_pair_routes`). Then the iterated local search of
-    :mod:`caravan.solver.tourls` with nights away from the best plan so far, one run per
-    core with different seeds, restarting from the next night sequences tried or screened;
-    then PyVRP on the days of the best plan found with its nights fixed (each day a vehicle
-    from where it starts to where it ends); then the best recombination of the day routes
-    of every good solution met (``tourpack.pack``). The solution's engine reads
+    :mod:`caravan.solver.tourls` (compiled, :mod:`caravan.solver.tourjit`) with nights
+    away from the best plan so far, one run per core with different seeds, restarting from
+    the next night sequences tried or screened; with several tours, then PyVRP on the days
+    of the best plan found with its nights fixed (each day a vehicle from where it starts to
+    where it ends); then the best recombination of the day routes of every good solution
+    met (``tourpack.pack``). The solution's engine reads
     ``"search"``. No bound of its own.
 ``"auto"``
     The exact engine when its routes can be enumerated within a share of the time and the
