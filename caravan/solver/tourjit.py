@@ -346,122 +346,116 @@ def relocate(inst, state, w):
 
 
 @_jit()
-def or_opt(inst, state, w):
-    """Move a stretch of two or three visits, either way round, to the place (any day)
-    where the tour drives least, when it drives less (first improvement, until none)."""
+def _or_opt_once(inst, state, w):
+    """The first stretch move of :func:`or_opt` that drives less, applied (False: none)."""
     D, svc, win = inst[0], inst[1], inst[4]
     R, L, dur = state[0], state[1], state[4]
     first, tstart, E = inst[6], inst[8], state[2]
     K = L.shape[0]
     seg = np.empty(3, dtype=np.int64)
-    improved = False
-    again = True
-    while again:
-        again = False
-        for k in range(K):
-            for size in range(2, 4):
-                for i in range(L[k] - size + 1):
-                    a = _nd(k, i - 1, R, L, E, first, tstart)
-                    f = R[k, i]
-                    last = R[k, i + size - 1]
-                    b = _nd(k, i + size, R, L, E, first, tstart)
-                    inner = 0
-                    inner_rev = 0
-                    ss = 0
-                    for x in range(size):
-                        ss += svc[R[k, i + x]]
-                        if x > 0:
-                            inner += D[R[k, i + x - 1], R[k, i + x]]
-                            inner_rev += D[R[k, i + x], R[k, i + x - 1]]
-                    saving = D[a, f] + D[last, b] - D[a, b]
-                    best = 0
-                    bk = -1
-                    bp = -1
-                    brev = False
-                    for k2 in range(K):
-                        room = win[k2] - dur[k2] - ss - inner if k2 != k else 1 << 62
-                        if room < 0 and k2 != k:
+    for k in range(K):
+        for size in range(2, 4):
+            for i in range(L[k] - size + 1):
+                a = _nd(k, i - 1, R, L, E, first, tstart)
+                f = R[k, i]
+                last = R[k, i + size - 1]
+                b = _nd(k, i + size, R, L, E, first, tstart)
+                inner = 0
+                inner_rev = 0
+                ss = 0
+                for x in range(size):
+                    ss += svc[R[k, i + x]]
+                    if x > 0:
+                        inner += D[R[k, i + x - 1], R[k, i + x]]
+                        inner_rev += D[R[k, i + x], R[k, i + x - 1]]
+                saving = D[a, f] + D[last, b] - D[a, b]
+                best = 0
+                bk = -1
+                bp = -1
+                brev = False
+                for k2 in range(K):
+                    room = win[k2] - dur[k2] - ss - inner if k2 != k else 1 << 62
+                    if room < 0 and k2 != k:
+                        continue
+                    for p in range(L[k2] + 1):
+                        if k2 == k and i <= p <= i + size:
                             continue
-                        for p in range(L[k2] + 1):
-                            if k2 == k and i <= p <= i + size:
-                                continue
-                            x = _nd(k2, p - 1, R, L, E, first, tstart)
-                            y = _nd(k2, p, R, L, E, first, tstart)
-                            fw = D[x, f] + D[last, y] - D[x, y]
-                            rv = D[x, last] + D[f, y] - D[x, y] + inner_rev - inner
-                            if k2 != k and fw > room:
-                                fw = 1 << 62
-                            if k2 != k and rv > room:
-                                rv = 1 << 62
-                            if fw - saving < best:
-                                best, bk, bp, brev = fw - saving, k2, p, False
-                            if rv - saving < best:
-                                best, bk, bp, brev = rv - saving, k2, p, True
-                    if bk >= 0:
-                        for x in range(size):
-                            seg[x] = R[k, i + x]
-                        for _ in range(size):
-                            _remove_at(k, i, inst, state)
-                        at = bp - size if (bk == k and bp > i) else bp
-                        for x in range(size):
-                            _insert_at(
-                                bk, at + x, seg[size - 1 - x] if brev else seg[x], inst, state
-                            )
-                        improved = True
-                        again = True
-                        break
-                if again:
-                    break
-            if again:
-                break
+                        x = _nd(k2, p - 1, R, L, E, first, tstart)
+                        y = _nd(k2, p, R, L, E, first, tstart)
+                        fw = D[x, f] + D[last, y] - D[x, y]
+                        rv = D[x, last] + D[f, y] - D[x, y] + inner_rev - inner
+                        if k2 != k and fw > room:
+                            fw = 1 << 62
+                        if k2 != k and rv > room:
+                            rv = 1 << 62
+                        if fw - saving < best:
+                            best, bk, bp, brev = fw - saving, k2, p, False
+                        if rv - saving < best:
+                            best, bk, bp, brev = rv - saving, k2, p, True
+                if bk >= 0:
+                    for x in range(size):
+                        seg[x] = R[k, i + x]
+                    for _ in range(size):
+                        _remove_at(k, i, inst, state)
+                    at = bp - size if (bk == k and bp > i) else bp
+                    for x in range(size):
+                        _insert_at(bk, at + x, seg[size - 1 - x] if brev else seg[x], inst, state)
+                    return True
+    return False
+
+
+@_jit()
+def or_opt(inst, state, w):
+    """Move a stretch of two or three visits, either way round, to the place (any day)
+    where the tour drives least, when it drives less (first improvement, until none)."""
+    improved = False
+    while _or_opt_once(inst, state, w):
+        improved = True
     return improved
+
+
+@_jit()
+def _exchange_once(inst, state, w):
+    """The first swap of :func:`exchange` that drives less, applied (False: none)."""
+    D, svc, win = inst[0], inst[1], inst[4]
+    R, L, dur = state[0], state[1], state[4]
+    first, tstart, E = inst[6], inst[8], state[2]
+    K = L.shape[0]
+    for k in range(K):
+        for i in range(L[k]):
+            a = _nd(k, i - 1, R, L, E, first, tstart)
+            u = R[k, i]
+            b = _nd(k, i + 1, R, L, E, first, tstart)
+            for k2 in range(k + 1, K):
+                for j in range(L[k2]):
+                    c = _nd(k2, j - 1, R, L, E, first, tstart)
+                    v = R[k2, j]
+                    d = _nd(k2, j + 1, R, L, E, first, tstart)
+                    t1 = D[a, v] + D[v, b] - D[a, u] - D[u, b]
+                    t2 = D[c, u] + D[u, d] - D[c, v] - D[v, d]
+                    if t1 + t2 >= 0:
+                        continue
+                    if dur[k] + t1 + svc[v] - svc[u] > win[k]:
+                        continue
+                    if dur[k2] + t2 + svc[u] - svc[v] > win[k2]:
+                        continue
+                    R[k, i] = v
+                    R[k2, j] = u
+                    state[5][v] = k
+                    state[5][u] = k2
+                    _recompute(k, inst, state)
+                    _recompute(k2, inst, state)
+                    return True
+    return False
 
 
 @_jit()
 def exchange(inst, state, w):
     """Swap two visits of different days when the tour then drives less (first
     improvement, until none)."""
-    D, svc, win = inst[0], inst[1], inst[4]
-    R, L, dur = state[0], state[1], state[4]
-    first, tstart, E = inst[6], inst[8], state[2]
-    K = L.shape[0]
     improved = False
-    again = True
-    while again:
-        again = False
-        for k in range(K):
-            for i in range(L[k]):
-                a = _nd(k, i - 1, R, L, E, first, tstart)
-                u = R[k, i]
-                b = _nd(k, i + 1, R, L, E, first, tstart)
-                for k2 in range(k + 1, K):
-                    for j in range(L[k2]):
-                        c = _nd(k2, j - 1, R, L, E, first, tstart)
-                        v = R[k2, j]
-                        d = _nd(k2, j + 1, R, L, E, first, tstart)
-                        t1 = D[a, v] + D[v, b] - D[a, u] - D[u, b]
-                        t2 = D[c, u] + D[u, d] - D[c, v] - D[v, d]
-                        if t1 + t2 >= 0:
-                            continue
-                        if dur[k] + t1 + svc[v] - svc[u] > win[k]:
-                            continue
-                        if dur[k2] + t2 + svc[u] - svc[v] > win[k2]:
-                            continue
-                        R[k, i] = v
-                        R[k2, j] = u
-                        state[5][v] = k
-                        state[5][u] = k2
-                        _recompute(k, inst, state)
-                        _recompute(k2, inst, state)
-                        improved = True
-                        again = True
-                        break
-                    if again:
-                        break
-                if again:
-                    break
-            if again:
-                break
+    while _exchange_once(inst, state, w):
+        improved = True
     return improved
 
 
