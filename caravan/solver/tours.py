@@ -16,11 +16,10 @@
     recombined instead (:func:`_pair_routes`). Then the iterated local search of
     :mod:`caravan.solver.tourls` (compiled, :mod:`caravan.solver.tourjit`) with nights
     away from the best plan so far, one run per core with different seeds, restarting from
-    the next night sequences tried or screened (with one tour, one core runs it from empty
-    days for the whole time instead, restarting from random nights); with several tours,
-    then PyVRP on the days of the best plan found with its nights fixed (each day a vehicle
-    from where it starts to where it ends); then the best recombination of the day routes
-    of every good solution met (``tourpack.pack``). The solution's engine reads
+    the next night sequences tried or screened; with several tours, then PyVRP on the days
+    of the best plan found with its nights fixed (each day a vehicle from where it starts to
+    where it ends); then the best recombination of the day routes of every good solution
+    met (``tourpack.pack``). The solution's engine reads
     ``"search"``. No bound of its own.
 ``"auto"``
     The exact engine when its routes can be enumerated within a share of the time and the
@@ -333,21 +332,6 @@ def solve_heuristic(
     tourls.warm_up()
     start += time.monotonic() - began
     left = time_limit - (time.monotonic() - start)
-    # one tour: a search from empty days, with nights drawn at random when it stalls, on
-    # another core for the whole time (a portfolio: on the OPHS benchmark's hardest
-    # instances the screened night sequences below sometimes all lead away from the best
-    # tour, which a search free of them finds; benchmarks/RESULTS.md)
-    scratch = None
-    if len(problem.tours) == 1 and workers > 1 and left * (1 - PACK_SHARE) > 5.0:
-        scratch = _worker.start(
-            "tours",
-            problem,
-            sc,
-            time_limit=left * (1 - PACK_SHARE) - 2.0,
-            seed=seed + workers,
-            start=None,
-            restarts=[],
-        )
     first = None
     if all(t.start == t.end for t in problem.tours):  # day trips first: every day ends home
         first = with_ends(
@@ -381,13 +365,13 @@ def solve_heuristic(
     fixed_share = FIXED_SHARE if len(problem.tours) > 1 else 0.0
     search = max(0.2, left * (1 - PACK_SHARE - fixed_share))
     search_end = time.monotonic() + search
-    # a search with another seed on each other core not taken (a process needs about a
-    # second and a half to start and load the compiled search: not worth it for short
-    # searches), from the best start; meanwhile the best screened sequences are tried on
-    # this core, and the search goes on from the best trial
-    ways = workers - (scratch is not None)
+    # a second search with another seed on the other core (a process needs about a second
+    # and a half to start and load the compiled search: not worth it for short searches),
+    # from the best start; meanwhile
+    # the best screened sequences are tried on this core, and the search goes on from the
+    # best trial
     others = []
-    if ways > 1 and search > 3.0:
+    if workers > 1 and search > 3.0:
         others = [
             _worker.start(
                 "tours",
@@ -396,9 +380,9 @@ def solve_heuristic(
                 time_limit=search - 2.0,
                 seed=seed + 1 + i,
                 start=first,
-                restarts=starts[i + 1 :: ways],
+                restarts=starts[i + 1 :: workers],
             )
-            for i in range(ways - 1)
+            for i in range(workers - 1)
         ]
     tried, pool = _trials(problem, sc, starts, seed=seed, seconds=search * TRIAL_SHARE)
     if tried:
@@ -410,11 +394,11 @@ def solve_heuristic(
         time_limit=max(0.1, search_end - time.monotonic()),
         seed=seed,
         start=first,
-        restarts=starts[ways - 1 :: ways] if others else starts,
+        restarts=starts[workers - 1 :: workers] if others else starts,
     )
     pool += found
     finds = [best, *tried]
-    for proc in [*others, scratch]:
+    for proc in others:
         found = None if proc is None else _worker.collect(proc, timeout=1.0)
         if found is not None:
             finds.append(found[0])
