@@ -21,8 +21,8 @@ away when a day that is not its tour's last ends elsewhere than the tour's end. 
 move a night, re-split by dynamic programming); :func:`ils` runs a number of
 ruin-and-recreate rounds and keeps the best, the caller (Python) watches the clock between
 calls. A round's descent starts from a local optimum changed in a few days, so it looks
-only at what changed (:func:`descend_from`): on the OPHS benchmark's tours of 4 to 7 days
-that runs 1.25 (3-4 days) to 1.6 (4-7 days) times as many rounds a second.
+only at what changed (:func:`descend_from`): 1.3 to 2.4 times as many rounds a second on
+the OPHS benchmark's tours, the most on the longest (``benchmarks/tour_rounds.py``).
 
 Compiled once per installation and cached beside the module (in Numba's cache directory
 when the installation is read-only; at each run when neither is writable). The first tour
