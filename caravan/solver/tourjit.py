@@ -762,6 +762,14 @@ def _marks(inst, state, ref, dirty, freed):
         freed[v] = where0[v] >= 0 and where[v] < 0
 
 
+@_jit(inline="always")
+def _look(inst, state, ref, full, dirty, freed):
+    """Before a move: the marks of :func:`_marks`, unless the descent is ``full`` (then
+    every day and site stays marked)."""
+    if not full:
+        _marks(inst, state, ref, dirty, freed)
+
+
 @_jit()
 def descend_from(inst, state, ref, w, fixed, full, dirty, freed, none):
     """Apply the moves until none improves. Unless ``full``, ``ref`` is a local optimum
@@ -769,7 +777,7 @@ def descend_from(inst, state, ref, w, fixed, full, dirty, freed, none):
     as in ``ref`` cannot improve, nor can putting in a day as in ``ref`` a site that
     ``ref`` left out, so the moves look only at days that differ (one of them at least)
     and at the sites ``ref`` visits and ``state`` does not (:func:`_marks`, before each
-    move; the moves mark what they change). ``dirty`` (per day) and ``freed`` (per site)
+    move; the moves also mark what they change). ``dirty`` (per day) and ``freed`` (per site)
     are work arrays, ``none`` all False (per site)."""
     improved = True
     rounds = 0
@@ -778,34 +786,27 @@ def descend_from(inst, state, ref, w, fixed, full, dirty, freed, none):
         freed[:] = True
     while improved and rounds < 1000:
         rounds += 1
-        if not full:
-            _marks(inst, state, ref, dirty, freed)
+        _look(inst, state, ref, full, dirty, freed)
         improved = two_opt(inst, state, w, dirty)
-        if not full:
-            _marks(inst, state, ref, dirty, freed)
+        _look(inst, state, ref, full, dirty, freed)
         if relocate(inst, state, w, dirty):
             improved = True
             continue
-        if not full:
-            _marks(inst, state, ref, dirty, freed)
+        _look(inst, state, ref, full, dirty, freed)
         if or_opt(inst, state, w, dirty):
             improved = True
             continue
-        if not full:
-            _marks(inst, state, ref, dirty, freed)
+        _look(inst, state, ref, full, dirty, freed)
         if exchange(inst, state, w, dirty):
             improved = True
             continue
-        if not full:
-            _marks(inst, state, ref, dirty, freed)
+        _look(inst, state, ref, full, dirty, freed)
         while drop(inst, state, w, dirty, freed):
             improved = True
-        if not full:
-            _marks(inst, state, ref, dirty, freed)
+        _look(inst, state, ref, full, dirty, freed)
         if insert(inst, state, w, 0.0, none, dirty, freed) > 0:
             improved = True
-        if not full:
-            _marks(inst, state, ref, dirty, freed)
+        _look(inst, state, ref, full, dirty, freed)
         if swap_in(inst, state, w, dirty, freed):
             improved = True
         if not fixed and move_night(inst, state, w):
