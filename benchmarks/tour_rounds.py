@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
 from ophs import ROOT, build, read_instance
 
 from caravan.solver import tourjit, tourls
@@ -46,13 +45,7 @@ def rounds_per_second(name: str, warm: float, rounds: int) -> tuple[float, int, 
     ka.descend(cur, False)
     best = tuple(x.copy() for x in cur)
     trial = tuple(x.copy() for x in cur)
-    size = tourls.POOL_BATCH
-    pool = (
-        np.zeros((size, ka.K, ka.n), dtype=np.int64),
-        np.zeros((size, ka.K), dtype=np.int64),
-        np.zeros((size, ka.K), dtype=np.int64),
-        np.zeros(size),
-    )
+    pool = ka.pool(tourls.POOL_BATCH)
     began = time.perf_counter()
     tourjit.ils(
         ka.inst,

@@ -110,12 +110,7 @@ def test_bookkeeping_matches_a_recomputation(seed):
     ka.descend(cur, False)
     best = tuple(x.copy() for x in cur)
     trial = tuple(x.copy() for x in cur)
-    pool = (
-        np.zeros((8, ka.K, ka.n), dtype=np.int64),
-        np.zeros((8, ka.K), dtype=np.int64),
-        np.zeros((8, ka.K), dtype=np.int64),
-        np.zeros(8),
-    )
+    pool = ka.pool(8)
     for call in range(20):
         tourjit.ils(
             ka.inst,

@@ -1059,6 +1059,17 @@ class Arrays:
     def empty(self):
         return self.state()
 
+    def pool(self, size: int):
+        """Room for ``size`` plans that :func:`ils` hands back: visits, their counts and
+        ends per day, and each plan's value (``pool_R``, ``pool_L``, ``pool_E``,
+        ``pool_V``)."""
+        return (
+            np.zeros((size, self.K, self.n), dtype=np.int64),
+            np.zeros((size, self.K), dtype=np.int64),
+            np.zeros((size, self.K), dtype=np.int64),
+            np.zeros(size),
+        )
+
     @staticmethod
     def plan(st):
         R, L, E = st[0], st[1], st[2]

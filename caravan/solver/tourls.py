@@ -304,10 +304,7 @@ def search(
 
     keep(ka.plan(best), ka.value(best))
     jumps = [p for p in restarts or [] if ka.feasible(ka.state(p))]
-    pool_R = np.zeros((POOL_BATCH, ka.K, ka.n), dtype=np.int64)
-    pool_L = np.zeros((POOL_BATCH, ka.K), dtype=np.int64)
-    pool_E = np.zeros((POOL_BATCH, ka.K), dtype=np.int64)
-    pool_V = np.zeros(POOL_BATCH)
+    pool_R, pool_L, pool_E, pool_V = ka.pool(POOL_BATCH)
     rounds, stall, calls = 4, 0, 0
     while calls == 0 or time.monotonic() < deadline:  # one batch at least
         now = time.monotonic()
