@@ -6,9 +6,11 @@ import itertools
 import random
 
 import pytest
+from ortools.linear_solver import pywraplp
 
 from caravan.errors import NoPlanError, ParameterError
-from caravan.solver import EngineUnsuitable, solve
+from caravan.solver import EngineUnsuitable, cbc, solve, tours
+from caravan.solver.enumeration import TooManyRoutes
 from caravan.solver.problem import (
     Day,
     InfeasibleRoute,
@@ -20,6 +22,8 @@ from caravan.solver.problem import (
     is_night_away,
     make_problem,
 )
+from caravan.solver.scaling import scale
+from caravan.solver.tourpack import enumerate_day_routes, pack
 
 
 def assert_valid_tours(problem: Problem, sol: Solution) -> None:
@@ -108,6 +112,57 @@ def test_a_site_reachable_only_overnight(engine):
     assert (sol.nights, sol.lodging_cost) == (1, 5.0)
     if engine != "pyvrp":
         assert sol.status == "optimal"
+
+
+def test_auto_leaves_a_program_too_big_for_cbc_to_the_heuristic(monkeypatch):
+    """Past ``AUTO_MAX_COLUMNS`` variables "auto" does not build the exact program (CBC would
+    overrun the time limit on a big one) and the heuristic plans; "exact", asked for,
+    still proves the optimum."""
+    monkeypatch.setattr(tours, "AUTO_MAX_COLUMNS", 1)
+    p = far_site_problem(night_cost=5)
+    auto = solve(p, time_limit=3, engine="auto")
+    assert_valid_tours(p, auto)
+    assert auto.engine == "search" and auto.objective == pytest.approx(15.0)
+    exact = solve(p, time_limit=3, engine="exact")
+    assert (exact.engine, exact.status) == ("exact", "optimal")
+    assert exact.objective == pytest.approx(15.0)
+
+
+def test_a_packing_cut_short_is_unsolved_not_infeasible():
+    """The far site required: packing every day route proves the tour through it; a packing
+    whose time ran out before its program was built claims nothing, and one over too many
+    columns is refused."""
+    p = far_site_problem(night_cost=5)
+    p = make_problem(
+        durations=p.durations,
+        prizes=p.prizes,
+        service=p.service,
+        tours=p.tours,
+        lodgings=p.lodgings,
+        travel_weight=0.1,
+        required=[2],
+    )
+    sc = scale(p)
+    routes, _labels = enumerate_day_routes(p, sc)
+    whole = pack(p, sc, routes, time_limit=3)
+    assert (whole.feasible, whole.optimal, whole.infeasible) == (True, True, False)
+    assert sorted(s for day in whole.sequences for s in day) == [1, 2]
+    late = pack(p, sc, routes, time_limit=-1.0, with_build=True)
+    assert (late.feasible, late.optimal, late.infeasible) == (False, False, False)
+    with pytest.raises(TooManyRoutes, match="columns"):
+        pack(p, sc, routes, time_limit=3, max_columns=1)
+
+
+def test_cbc_infeasible_at_its_time_limit_is_read_as_not_solved():
+    """CBC can call a program infeasible when its time limit interrupts it: only a claim
+    made well before the limit is a proof."""
+    assert cbc.read_status(pywraplp.Solver.INFEASIBLE, 0.2, 5.0) == pywraplp.Solver.INFEASIBLE
+    assert cbc.read_status(pywraplp.Solver.INFEASIBLE, 4.9, 5.0) == pywraplp.Solver.NOT_SOLVED
+    assert cbc.read_status(pywraplp.Solver.FEASIBLE, 5.0, 5.0) == pywraplp.Solver.FEASIBLE
+    solver = pywraplp.Solver.CreateSolver("CBC")
+    x = solver.BoolVar("x")
+    solver.Add(x >= 2)
+    assert cbc.solve(solver, 5.0) == pywraplp.Solver.INFEASIBLE
 
 
 def test_a_night_that_does_not_pay_is_not_taken():

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from caravan.solver import cbc
 from caravan.solver.problem import Problem
 
 
@@ -100,12 +101,7 @@ def pack(
         if not any(s in order for _, order, _, _ in variables):
             return Packing(chosen=(), value=0, bound=0, optimal=True, feasible=False)
     objective.SetMaximization()
-    params = pywraplp.MPSolverParameters()
-    params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
-    solver.SetNumThreads(1)
-    left = time_limit - (time.monotonic() - start)
-    solver.SetTimeLimit(max(50, int(left * 1000)))
-    status = solver.Solve(params)
+    status = cbc.solve(solver, time_limit - (time.monotonic() - start))
     fallback = None
     if hint:
         hint_value = 0
@@ -119,7 +115,7 @@ def pack(
             optimal=False,
             feasible=True,
         )
-    if status == pywraplp.Solver.INFEASIBLE:
+    if status == pywraplp.Solver.INFEASIBLE and fallback is None:
         return Packing(chosen=(), value=0, bound=0, optimal=True, feasible=False)
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return fallback or Packing(chosen=(), value=0, bound=0, optimal=False, feasible=False)

@@ -17,8 +17,9 @@ routes, the best tours are a mixed-integer program (solved by CBC through OR-Too
 With every useful day route (:func:`enumerate_day_routes`: a route is dropped only when the
 same start and end with one optional visit less is worth as much and takes no longer) the
 answer is the proven optimum of the whole problem: that is the exact engine for tours. With
-the day routes of heuristic solutions it is their best recombination. HiGHS runs with a
-relative gap of 0 on one thread: the result is exact and the same on every run.
+the day routes of heuristic solutions it is their best recombination. CBC runs with a
+relative gap of 0 on one thread (:mod:`caravan.solver.cbc`): the result is exact and the same
+on every run.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from caravan.solver import cbc
 from caravan.solver.enumeration import TooManyRoutes, grow_labels
 from caravan.solver.problem import Problem, day_ends, is_night_away, night_tables
 from caravan.solver.scaling import Scaled
@@ -142,11 +144,30 @@ class _Column:
     value: int = 0
 
 
-def _columns(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]) -> list[_Column]:
+class _OutOfTime(Exception):
+    """The program could not be built by its deadline."""
+
+
+def _on_time(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise _OutOfTime
+
+
+def _columns(
+    problem: Problem,
+    sc: Scaled,
+    routes: Sequence[DayRoute],
+    *,
+    deadline: float | None = None,
+    max_columns: int | None = None,
+) -> list[_Column]:
     """The variables. Day trips (home to home) are not tied to a day: any day at home with
     a long enough window takes them, so a plan's day trips have one column each instead of
     one per day (no symmetry between interchangeable days). Every other route gets a column
-    per day it may drive, given where that day can start and still get home in time."""
+    per day it may drive, given where that day can start and still get home in time.
+    Raises :class:`_OutOfTime` past ``deadline`` and
+    :class:`~caravan.solver.enumeration.TooManyRoutes` past ``max_columns`` (both checked
+    once per day and start)."""
     cols: list[_Column] = []
     by_start: dict[int, list[int]] = {}
     for i, r in enumerate(routes):
@@ -165,6 +186,9 @@ def _columns(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]) -> list[_
                 cols.append(_Column("h", k=k, tour=t, cls=(day.earliest, day.latest)))
                 classes[(day.earliest, day.latest)] = window
             for a, spent in before[d].items():
+                _on_time(deadline)
+                if max_columns is not None and len(cols) > max_columns:
+                    raise TooManyRoutes(f"more than {max_columns} columns")
                 for i in by_start.get(a, ()):
                     r = routes[i]
                     if r.start == r.end == home:
@@ -186,6 +210,8 @@ def _columns(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]) -> list[_
                 for i in by_start.get(home, ())
                 if routes[i].end == home and routes[i].sites and routes[i].duration <= window
             ]
+    if max_columns is not None and len(cols) > max_columns:
+        raise TooManyRoutes(f"{len(cols)} columns")
     return cols
 
 
@@ -196,29 +222,34 @@ def pack(
     *,
     time_limit: float,
     with_build: bool = False,
+    max_columns: int | None = None,
 ) -> TourPlan:
     """The best tours made of ``routes`` (module docstring): ``time_limit`` seconds for the
-    solver, or for building the program and solving it (``with_build``; the solver still gets
-    at least 50 ms)."""
+    solver, or for building the program and solving it (``with_build``: a program that
+    cannot be built in time comes back unsolved; the solver still gets at least 50 ms).
+    Raises :class:`~caravan.solver.enumeration.TooManyRoutes` when the program would have
+    more than ``max_columns`` variables: CBC does not stop at its time limit while it
+    solves the first relaxation of a program too big for it."""
     from ortools.linear_solver import pywraplp
 
     begun = time.monotonic()
+    deadline = begun + time_limit if with_build else None
     routes = list(dict.fromkeys(routes))
-    cols = _columns(problem, sc, routes)
-    if not cols:
-        return TourPlan((), (), 0, None, False, False, infeasible=True)
-    solver, xs, objective, _sites = _program(problem, routes, cols, "CBC")
-    params = pywraplp.MPSolverParameters()
-    params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
-    solver.SetNumThreads(1)
+    try:
+        cols = _columns(problem, sc, routes, deadline=deadline, max_columns=max_columns)
+        if not cols:
+            return TourPlan((), (), 0, None, False, False, infeasible=True)
+        solver = _program(problem, routes, cols, "CBC", deadline=deadline)
+    except _OutOfTime:
+        return TourPlan((), (), 0, None, False, False)
     built = time.monotonic() - begun if with_build else 0.0
-    solver.SetTimeLimit(max(50, int((time_limit - built) * 1000)))
-    status = solver.Solve(params)
+    status = cbc.solve(solver, time_limit - built)
     if status == pywraplp.Solver.INFEASIBLE:
         return TourPlan((), (), 0, None, True, False, infeasible=True)
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return TourPlan((), (), 0, None, False, False)
-    chosen = [c for x, c in zip(xs, cols, strict=True) if x.solution_value() > 0.5]
+    taken = np.flatnonzero(np.asarray(_response(solver).variable_value) > 0.5)
+    chosen = [cols[j] for j in taken]
     sequences, ends = _decode(problem, routes, chosen)
     value = sum(c.value for c in chosen)
     optimal = status == pywraplp.Solver.OPTIMAL
@@ -226,40 +257,56 @@ def pack(
         sequences=tuple(sequences),
         ends=tuple(ends),
         value=value,
-        bound=value if optimal else math.floor(objective.BestBound() + 1e-6),
+        bound=value if optimal else math.floor(solver.Objective().BestBound() + 1e-6),
         optimal=optimal,
         feasible=True,
     )
 
 
-def _program(problem: Problem, routes: Sequence[DayRoute], cols: Sequence[_Column], kind: str):
+def _program(
+    problem: Problem,
+    routes: Sequence[DayRoute],
+    cols: Sequence[_Column],
+    kind: str,
+    *,
+    deadline: float | None = None,
+):
     """The program of the module docstring in an OR-Tools solver: ``"CBC"`` (binary
-    variables) or ``"GLOP"`` (its linear relaxation). Returns (solver, variables,
-    objective, site -> its constraint)."""
-    from ortools.linear_solver import pywraplp
+    variables) or ``"GLOP"`` (its linear relaxation), one variable per column in order and
+    the rows of :func:`_rows`. Handed to the solver as one model message: adding a
+    quarter of a million columns one coefficient at a time took ten seconds, the message
+    takes one. Raises :class:`_OutOfTime` past ``deadline``."""
+    from ortools.linear_solver import linear_solver_pb2, pywraplp
 
-    a, lower, upper = _rows(problem, routes, cols)
+    a, lower, upper = _rows(problem, routes, cols, deadline=deadline)
+    model = linear_solver_pb2.MPModelProto(maximize=True)
+    add = model.variable.add
+    integer = kind == "CBC"
+    for c in cols:
+        add(lower_bound=0.0, upper_bound=1.0, is_integer=integer, objective_coefficient=c.value)
+    _on_time(deadline)
+    for r in range(a.shape[0]):
+        row = model.constraint.add(lower_bound=lower[r], upper_bound=upper[r])
+        entries = slice(a.indptr[r], a.indptr[r + 1])
+        row.var_index.extend(a.indices[entries].tolist())
+        row.coefficient.extend(a.data[entries].tolist())
+    _on_time(deadline)
     solver = pywraplp.Solver.CreateSolver(kind)
     if solver is None:  # pragma: no cover - CBC and GLOP ship with every OR-Tools wheel
         raise RuntimeError(f"OR-Tools was built without the {kind} solver")
-    if kind == "CBC":
-        xs = [solver.BoolVar(f"c{j}") for j in range(len(cols))]
-    else:
-        xs = [solver.NumVar(0.0, 1.0, f"c{j}") for j in range(len(cols))]
-    rows = []
-    for r in range(a.shape[0]):
-        lo = float(lower[r]) if np.isfinite(lower[r]) else -solver.infinity()
-        ct = solver.Constraint(lo, float(upper[r]))
-        for idx in range(a.indptr[r], a.indptr[r + 1]):
-            ct.SetCoefficient(xs[int(a.indices[idx])], float(a.data[idx]))
-        rows.append(ct)
-    objective = solver.Objective()
-    for x, c in zip(xs, cols, strict=True):
-        objective.SetCoefficient(x, float(c.value))
-    objective.SetMaximization()
-    first_site = len(problem.vehicles)  # _rows: one row a day, then one per candidate
-    sites = {s: rows[first_site + i] for i, s in enumerate(problem.candidates)}
-    return solver, xs, objective, sites
+    error = solver.LoadModelFromProto(model)
+    if error:  # pragma: no cover - the model is built above from finite numbers
+        raise RuntimeError(f"OR-Tools refused the packing program: {error}")
+    return solver
+
+
+def _response(solver):
+    """The solver's solution as one message (variable values and row duals in order)."""
+    from ortools.linear_solver import linear_solver_pb2
+
+    response = linear_solver_pb2.MPSolutionResponse()
+    solver.FillSolutionResponseProto(response)
+    return response
 
 
 def site_prices(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]) -> np.ndarray:
@@ -271,16 +318,24 @@ def site_prices(problem: Problem, sc: Scaled, routes: Sequence[DayRoute]) -> np.
     cols = _columns(problem, sc, routes)
     if not cols:
         return prices
-    solver, _xs, _objective, sites = _program(problem, routes, cols, "GLOP")
+    solver = _program(problem, routes, cols, "GLOP")
     if solver.Solve() == 0:  # OPTIMAL
-        for s, ct in sites.items():
-            prices[s] = max(0.0, ct.dual_value())
+        duals = _response(solver).dual_value
+        first_site = len(problem.vehicles)  # _rows: one row a day, then one per candidate
+        for i, s in enumerate(problem.candidates):
+            prices[s] = max(0.0, duals[first_site + i])
     return prices
 
 
-def _rows(problem: Problem, routes: Sequence[DayRoute], cols: Sequence[_Column]):
+def _rows(
+    problem: Problem,
+    routes: Sequence[DayRoute],
+    cols: Sequence[_Column],
+    *,
+    deadline: float | None = None,
+):
     """The constraints of the module docstring over ``cols``, as a sparse matrix with its
-    lower and upper bounds."""
+    lower and upper bounds. Raises :class:`_OutOfTime` past ``deadline``."""
     from scipy.sparse import coo_matrix
 
     entries: list[tuple[int, int, float]] = []
@@ -311,6 +366,8 @@ def _rows(problem: Problem, routes: Sequence[DayRoute], cols: Sequence[_Column])
         if c.kind in "hy" and (c.tour, c.cls) not in class_row:
             class_row[(c.tour, c.cls)] = row(-np.inf, 0)  # day trips <= days at home
     for j, c in enumerate(cols):
+        if j % 4096 == 0:
+            _on_time(deadline)
         if c.kind == "y":
             entries.append((class_row[(c.tour, c.cls)], j, 1))
             entries += [(site_row[s], j, 1) for s in routes[c.route].sites]

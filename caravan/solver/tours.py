@@ -55,6 +55,11 @@ from caravan.solver.tourpack import (
 #: heuristic: a MIP over more routes than that rarely finishes within a planner's wait
 #: (a tambon-level week: about 170,000 day routes between 7 lodgings and the base)
 AUTO_MAX_ROUTES = 50_000
+#: above this many variables in the program (a route per day it may drive), "auto" prefers
+#: the heuristic too: the largest OPHS program auto proves optimal has 47,040 (3 s), and a
+#: two-unit tambon week's 317,000 were unsolved after 20 s, when CBC, busy with the first
+#: relaxation, overran its time limit by five seconds
+AUTO_MAX_COLUMNS = 60_000
 #: the share of the time the heuristic gives the day trips it starts from
 DAY_TRIP_SHARE = 0.25
 #: the share of the time kept for the recombination of the heuristic's pool
@@ -158,8 +163,11 @@ def solve_exact(
     start: float,
     enumeration_share: float,
     max_routes: int | None,
+    max_columns: int | None = None,
 ) -> Solution:
-    """Enumerate every useful day route, then pack (module docstring)."""
+    """Enumerate every useful day route, then pack (module docstring). The time to build the
+    program counts: a program not built in time raises
+    :class:`~caravan.solver.enumeration.TooManyRoutes`, as too many routes or columns do."""
     deadline = start + max(0.2, time_limit * enumeration_share)
     routes, labels = enumerate_day_routes(
         problem, sc, deadline=deadline, max_labels=max_routes or 20_000_000
@@ -167,12 +175,17 @@ def solve_exact(
     if max_routes is not None and len(routes) > max_routes:
         raise TooManyRoutes(f"{len(routes)} day routes")
     left = time_limit - (time.monotonic() - start)
-    plan = pack(problem, sc, routes, time_limit=max(0.5, left))
+    plan = pack(
+        problem, sc, routes, time_limit=max(0.5, left), with_build=True, max_columns=max_columns
+    )
     if plan.infeasible:
         raise NoPlanError(
             f"the required sites ({_required_names(problem)}) cannot all be served: there "
             "are not enough days to reach them within the day windows and the nights away "
             "allowed"
+            if problem.required
+            else "the tours cannot end where they must within the day windows and the nights "
+            "away allowed"
         )
     if not plan.feasible:
         raise TooManyRoutes("no packing found within the time limit")
@@ -486,6 +499,7 @@ def solve_tours(
             start=start,
             enumeration_share=0.9 if asked else 0.3,
             max_routes=None if asked else AUTO_MAX_ROUTES,
+            max_columns=None if asked else AUTO_MAX_COLUMNS,
         ),
         lambda: solve_heuristic(
             problem, sc, day_trips, time_limit=time_limit, seed=seed, workers=workers, start=start
