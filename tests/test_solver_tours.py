@@ -73,10 +73,18 @@ def assert_valid_tours(problem: Problem, sol: Solution) -> None:
         assert sol.bound >= sol.objective - 1e-6
 
 
-def far_site_problem(*, night_cost: float, max_nights: int | None = 1, days: int = 2, away=None):
+def far_site_problem(
+    *,
+    night_cost: float,
+    max_nights: int | None = 1,
+    days: int = 2,
+    away=None,
+    required=(),
+):
     """A base (0), a near site (1, 30 away), a far site (2, 150 away) and a lodging at the far
     site (3). Visits take 240, a day has 480: the far site needs 150 + 240 + 150 = 540 from
-    the base, so only a night at the lodging reaches it. Prizes 10 and 40, weight 0.1."""
+    the base, so only a night at the lodging reaches it. Prizes 10 and 40, weight 0.1;
+    ``required``: the sites every plan must visit."""
     xs = [0, 30, 150, 150]
     away = away or [True] * days
     return make_problem(
@@ -94,6 +102,7 @@ def far_site_problem(*, night_cost: float, max_nights: int | None = 1, days: int
         ],
         lodgings={3: night_cost},
         travel_weight=0.1,
+        required=list(required),
         names=["base", "near", "far", "lodging"],
     )
 
@@ -132,16 +141,7 @@ def test_a_packing_cut_short_is_unsolved_not_infeasible():
     """The far site required: packing every day route proves the tour through it; a packing
     whose time ran out before its program was built claims nothing, and one over too many
     columns is refused."""
-    p = far_site_problem(night_cost=5)
-    p = make_problem(
-        durations=p.durations,
-        prizes=p.prizes,
-        service=p.service,
-        tours=p.tours,
-        lodgings=p.lodgings,
-        travel_weight=0.1,
-        required=[2],
-    )
+    p = far_site_problem(night_cost=5, required=[2])
     sc = scale(p)
     routes, _labels = enumerate_day_routes(p, sc)
     whole = pack(p, sc, routes, time_limit=3)
@@ -223,15 +223,7 @@ def test_max_nights_limits_a_long_tour():
 
 def test_a_required_site_only_a_tour_serves():
     p = far_site_problem(night_cost=50)
-    forced = make_problem(
-        durations=p.durations,
-        prizes=p.prizes,
-        service=p.service,
-        tours=p.tours,
-        lodgings=p.lodgings,
-        travel_weight=0.1,
-        required=[2],
-    )
+    forced = far_site_problem(night_cost=50, required=[2])
     sol = solve(forced, time_limit=3)
     assert_valid_tours(forced, sol)
     assert 2 in [s for r in sol.routes for s in r.sites]
