@@ -166,7 +166,7 @@ def test_the_descent_from_a_local_optimum_ends_in_one(seed):
     changed = 0
     for _ in range(300):
         trial = tuple(x.copy() for x in ref)
-        tourjit.perturb(ka.inst, trial, ka.w, 4, False, tabu, 0.3, every_day, every_site)
+        tourjit.perturb(ka.inst, trial, ka.w, 4, False, tabu, 0.3, TUNING[3], every_day, every_site)
         tourjit.descend_from(ka.inst, trial, ref, ka.w, False, False, dirty, freed, none)
         again = tuple(x.copy() for x in trial)
         ka.descend(again, False)
@@ -175,3 +175,32 @@ def test_the_descent_from_a_local_optimum_ends_in_one(seed):
         if ka.feasible(trial):
             ref = trial
     assert changed > 100  # the perturbations did lead elsewhere
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_neighbourhood_ruin_removes_the_visits_nearest_to_one(seed):
+    """In the rounds that ruin a neighbourhood, the visits removed (whatever their day) are
+    one visit and the visits nearest to it, both ways: every visit kept is at least as far
+    from it as every visit removed; one to ``strength`` of them."""
+    p = random_problem(seed)
+    _ls, ka = arrays(p)
+    ref = ka.state(([[] for _ in p.vehicles], [0, 0, 0, 1, 1, 1]))
+    ka.descend(ref, False)
+    visited = [v for day in ka.plan(ref)[0] for v in day]
+    assert len(visited) > 8
+    d = np.array(p.durations) + np.array(p.durations).T
+    np.random.seed(seed)
+    tabu = np.zeros(ka.n, dtype=np.bool_)
+    every_day, every_site = np.ones(ka.K, dtype=np.bool_), np.ones(ka.n, dtype=np.bool_)
+    sizes = set()
+    for _ in range(100):
+        trial = tuple(x.copy() for x in ref)
+        tourjit.perturb(ka.inst, trial, ka.w, 4, False, tabu, 0.0, 1.0, every_day, every_site)
+        removed = [int(v) for v in np.flatnonzero(tabu)]
+        kept = [v for v in visited if not tabu[v]]
+        assert set(removed) <= set(visited) and 1 <= len(removed) <= 4
+        assert any(max(d[v, removed]) <= min(d[v, kept]) for v in removed), (
+            f"{removed} are not the visits nearest to one of them"
+        )
+        sizes.add(len(removed))
+    assert sizes == {1, 2, 3, 4}

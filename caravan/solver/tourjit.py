@@ -9,7 +9,8 @@ Units and data are those of :class:`caravan.solver.tourls.Search`, flattened to 
   ``k`` of every tour (``problem.vehicles`` order): its window length ``win``, the sites it
   may end at ``endok`` (k x n), whether it is its tour's first day ``first`` and last day
   ``last``, the tour's start ``tstart`` and end ``home``, the tour ``tour``; per tour its
-  night limit ``limit``; per site the scaled price of a night there ``price``.
+  night limit ``limit``; per site the scaled price of a night there ``price`` and every
+  site from the nearest to the farthest ``near`` (n x n, by the time both ways).
 * ``state``: per day its visits ``R`` (k x n, the first ``L[k]``), its end ``E``, its travel
   ``trav`` and duration (travel and service) ``dur``; per site the day visiting it or -1
   ``where``.
@@ -832,13 +833,15 @@ def descend(inst, state, w, fixed, tabu_none):
 
 
 @_jit()
-def perturb(inst, state, w, strength, fixed, tabu, night_share, every_day, every_site):
-    """Ruin and recreate: a stretch of a day, random visits or a whole day removed, and
-    a night moved in a share ``night_share`` of the rounds (then visits dropped until every
-    day fits again). ``every_day`` and ``every_site``: all True (the insertion's marks,
-    :func:`insert`)."""
+def perturb(inst, state, w, strength, fixed, tabu, night_share, near_share, every_day, every_site):
+    """Ruin and recreate: in a share ``near_share`` of the rounds, the visits nearest to a
+    visited site, whatever their day; else a stretch of a day, random visits or a whole day
+    removed. A night moved in a share ``night_share`` of the rounds (then visits dropped
+    until every day fits again). ``every_day`` and ``every_site``: all True (the insertion's
+    marks, :func:`insert`)."""
     svc, win, endok, last, tour, limit = inst[1], inst[4], inst[5], inst[7], inst[10], inst[11]
-    L, E, dur = state[1], state[2], state[4]
+    near = inst[13]
+    R, L, E, dur, where = state[0], state[1], state[2], state[4], state[5]
     K = L.shape[0]
     n = svc.shape[0]
     tabu[:] = False
@@ -853,6 +856,25 @@ def perturb(inst, state, w, strength, fixed, tabu, night_share, every_day, every
         while pick >= L[k]:
             pick -= L[k]
             k += 1
+        if mode < near_share:
+            # the visits nearest to one of them (itself first), on any day
+            count = 1 + np.random.randint(max(1, strength))
+            v = R[k, pick]
+            for j in range(n):
+                u = near[v, j]
+                ku = where[u]
+                if ku < 0:
+                    continue
+                for pos in range(L[ku]):
+                    if R[ku, pos] == u:
+                        tabu[_remove_at(ku, pos, inst, state)] = True
+                        break
+                count -= 1
+                if count == 0:
+                    break
+            mode = 2.0  # nothing else removed
+        else:
+            mode = (mode - near_share) / (1.0 - near_share)
         if mode < 0.45:
             size = min(L[k], 1 + np.random.randint(max(1, strength)))
             at = np.random.randint(L[k] - size + 1)
@@ -870,7 +892,7 @@ def perturb(inst, state, w, strength, fixed, tabu, night_share, every_day, every
                     k2 += 1
                 tabu[_remove_at(k2, pick, inst, state)] = True
                 total -= 1
-        else:
+        elif mode <= 1.0:
             while L[k] > 0:
                 tabu[_remove_at(k, L[k] - 1, inst, state)] = True
     if not fixed and np.random.random() < night_share:
@@ -932,7 +954,8 @@ def ils(
     within ``pool_keep`` of the best are copied to the pool (as many as it holds).
     ``tuning``: the share of rounds that move a night; the re-split runs on trials within
     ``tuning[1]`` (a share of the best's value) of the best, and on a share ``tuning[2]`` of
-    the others. Returns (rounds without progress, pool entries written, whether a restart is
+    the others; the share ``tuning[3]`` of rounds that ruin a neighbourhood
+    (:func:`perturb`). Returns (rounds without progress, pool entries written, whether a restart is
     due)."""
     np.random.seed(seed)
     n = inst[0].shape[0]
@@ -948,7 +971,7 @@ def ils(
     restart = False
     for _ in range(rounds):
         copy_state(cur, trial)
-        perturb(inst, trial, w, strength, fixed, tabu, tuning[0], every_day, every_site)
+        perturb(inst, trial, w, strength, fixed, tabu, tuning[0], tuning[3], every_day, every_site)
         # ``cur`` is a local optimum: the descent looks at what the perturbation changed
         descend_from(inst, trial, cur, w, fixed, False, dirty, freed, none)
         v = value(inst, trial, w)
@@ -1030,6 +1053,8 @@ class Arrays:
             tour,
             np.array(ls.limits, dtype=np.int64),
             price,
+            # per site, every site from the nearest (itself) to the farthest, both ways
+            np.ascontiguousarray(np.argsort(ls.d + ls.d.T, axis=1, kind="stable")),
         )
         self.w = float(ls.w)
 

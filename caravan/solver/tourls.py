@@ -17,8 +17,9 @@ search itself, compiled (:mod:`caravan.solver.tourjit`, which lists the moves):
   (dynamic programming over the cut points and lodgings, least travel first), which gives
   the days the slack that the next insertions use.
 
-Each local optimum is perturbed (ruin and recreate: a stretch of a day, random visits or a
-whole day removed, sometimes a night moved) and searched again; the search returns to the
+Each local optimum is perturbed (ruin and recreate: a visit and the visits nearest to it
+whatever their days, a stretch of a day, random visits or a whole day removed, sometimes a
+night moved) and searched again; the search returns to the
 best solution after a series of perturbations that found nothing better, and restarts from
 other night sequences after twice as many. The good local optima are kept in a pool, from
 which :func:`caravan.solver.tourpack.pack` makes the best combination. Deterministic for a
@@ -63,8 +64,10 @@ POOL_KEEP = 0.02
 #: the compiled rounds' settings (:func:`caravan.solver.tourjit.ils`): the share of rounds
 #: that move a night; the re-split on trials within this share of the best, and on this
 #: share of the others (on the OPHS benchmark's hardest instances, other settings did no
-#: better than the noise between runs: benchmarks/RESULTS.md)
-TUNING = np.array([0.3, 0.002, 0.05])
+#: better than the noise between runs: benchmarks/RESULTS.md); the share of rounds that
+#: ruin the neighbourhood of a visit (0.3: on the benchmark's TSP-based instances that the
+#: search missed, 8 matched in two seeds instead of 3; 0.5 matched 5)
+TUNING = np.array([0.3, 0.002, 0.05, 0.3])
 
 #: a solution as the engines exchange it: per day (``problem.vehicles`` order) its visits,
 #: and where each day ends
