@@ -849,6 +849,7 @@ def perturb(inst, state, w, strength, fixed, tabu, night_share, near_share, ever
     for k in range(K):
         total += L[k]
     mode = np.random.random()
+    rest = 1.0 - near_share  # the other ruins share the other rounds as before
     if total > 0:
         # a day with visits
         pick = np.random.randint(total)
@@ -872,15 +873,12 @@ def perturb(inst, state, w, strength, fixed, tabu, night_share, near_share, ever
                 count -= 1
                 if count == 0:
                     break
-            mode = 2.0  # nothing else removed
-        else:
-            mode = (mode - near_share) / (1.0 - near_share)
-        if mode < 0.45:
+        elif mode < near_share + 0.45 * rest:
             size = min(L[k], 1 + np.random.randint(max(1, strength)))
             at = np.random.randint(L[k] - size + 1)
             for _ in range(size):
                 tabu[_remove_at(k, at, inst, state)] = True
-        elif mode < 0.9:
+        elif mode < near_share + 0.9 * rest:
             count = 1 + np.random.randint(max(1, strength))
             for _ in range(count):
                 if total == 0:
@@ -892,7 +890,7 @@ def perturb(inst, state, w, strength, fixed, tabu, night_share, near_share, ever
                     k2 += 1
                 tabu[_remove_at(k2, pick, inst, state)] = True
                 total -= 1
-        elif mode <= 1.0:
+        else:
             while L[k] > 0:
                 tabu[_remove_at(k, L[k] - 1, inst, state)] = True
     if not fixed and np.random.random() < night_share:
