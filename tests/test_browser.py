@@ -77,6 +77,12 @@ def open_page(browser, path, *, width=1280, height=800, wait_for=STOPS, offline=
     return page, log
 
 
+def wait_for_popup(page, inner: str = ".caravan-popup") -> None:
+    """Wait for the open popup to show ``inner`` and to be placed: the page moves a popup
+    that opens under a panel (maps.py), and a click before it has moved could miss."""
+    page.wait_for_selector(f".leaflet-popup[data-placed] .leaflet-popup-content {inner}")
+
+
 def assert_clean(log: PageLog) -> None:
     assert log.errors == []
     assert log.dialogs == []
@@ -175,8 +181,7 @@ def test_clicking_a_stop_opens_its_popup(browser, small):
     site = plan.sites["370201"]
     page, log = open_page(browser, path)
     page.click('.caravan-stop[data-code="370201"]')
-    page.wait_for_selector(".leaflet-popup-content .caravan-popup")
-    page.wait_for_timeout(500)  # the popup may move clear of the panels
+    wait_for_popup(page)
     page.screenshot(path=str(ARTIFACTS / "map-popup.png"))
     text = text_of(page, ".leaflet-popup-content")
     assert f"{stop.stop} {site.name_th} {site.name_en}" in text
@@ -214,7 +219,7 @@ def test_hostile_categories_show_as_text_and_run_nothing(browser, small):
     _, path = small
     page, log = open_page(browser, path)
     page.click('.caravan-stop[data-code="370501"]')
-    page.wait_for_selector(".leaflet-popup-content .caravan-popup")
+    wait_for_popup(page)
     text = page.inner_text(".leaflet-popup-content")
     for hostile in (XSS, TEMPLATE_BREAK, TEMPLATE_EXPR):
         assert f"{hostile}: 1" in text
@@ -222,7 +227,7 @@ def test_hostile_categories_show_as_text_and_run_nothing(browser, small):
     page.wait_for_selector(".leaflet-popup", state="detached")
     # the skipped tambon, drawn as a site left out, has the same category
     page.click("path.caravan-unvisited")
-    page.wait_for_selector(".leaflet-popup-content .cp-reason")
+    wait_for_popup(page, ".cp-reason")
     text = text_of(page, ".leaflet-popup-content")
     assert "ผู้วางแผนสั่งให้ข้าม skipped by the user (--skip)" in text
     assert f"{XSS}: 1" in text
@@ -315,7 +320,7 @@ def test_days_and_units_switch_on_and_off(browser, small):
     assert route_count(page) == len(on_tuesday)
     # a stop of a hidden route, clicked in the schedule, comes back with its popup
     page.click('li[data-route="0"][data-stop="1"]')
-    page.wait_for_selector(".leaflet-popup-content .caravan-popup")
+    wait_for_popup(page)
     first = plan.sites[plan.routes[0].visits[0].code]
     assert first.name_th in page.inner_text(".leaflet-popup-content")
     assert route_count(page) >= 2
@@ -344,7 +349,7 @@ def test_a_tour_with_a_night_away(browser, tmp_path):
     assert bed.count() == 1
     assert bed.inner_text().strip() == date_label(night.unit_day.date)
     bed.click()
-    page.wait_for_selector(".leaflet-popup-content .caravan-popup")
+    wait_for_popup(page)
     lodging = plan.sites[night.overnight.code]
     popup = page.inner_text(".leaflet-popup-content")
     assert f"พักค้างคืน {lodging.name_th}" in popup and f"night at {lodging.name_en}" in popup
@@ -400,7 +405,7 @@ def test_cdn_page_loads_leaflet_and_jquery_from_their_cdns(browser, small, tmp_p
     assert route_count(page) == len(plan.routes)
     assert page.locator(STOPS).count() == len(plan.visits)
     page.click('li[data-route="0"][data-stop="1"]')
-    page.wait_for_selector(".leaflet-popup-content .caravan-popup")
+    wait_for_popup(page)
     assert plan.sites[plan.routes[0].visits[0].code].name_th in page.inner_text(
         ".leaflet-popup-content"
     )

@@ -170,8 +170,8 @@ def test_the_whole_week(browser, tmp_path):
         code = first["routes"][0]["stops"][1]["code"]
         frame = page.frame_locator("#map")
         frame.locator(f'.caravan-stop[data-code="{code}"]').click()
-        frame.locator(".leaflet-popup-content .caravan-popup").wait_for()
-        page.wait_for_timeout(400)
+        placed = ".leaflet-popup[data-placed] .leaflet-popup-content .caravan-popup"
+        frame.locator(placed).wait_for()  # opened and moved clear of the panels
         shot(page, "map-popup")
         assert page.locator(f'tr.visit.selected[data-code="{code}"]').count() == 1
 

@@ -572,7 +572,14 @@ _JS = """
           if (!best || cost < best.cost) { best = {cost: cost, mv: mv}; }
         });
       });
-      if (best) { map.panBy([-best.mv[0], -best.mv[1]]); }
+      // data-placed: the popup is where it stays (what a test waits for before a click)
+      var placed = function () { el.setAttribute('data-placed', ''); };
+      if (best) {
+        map.once('moveend', placed);
+        map.panBy([-best.mv[0], -best.mv[1]]);
+      } else {
+        placed();
+      }
     }, 350);
   });
 })();
