@@ -405,6 +405,50 @@ def test_night_sequences_of_a_tour(max_nights, expected):
     assert sorted(neighbours(ls, 0, (0, 0, 0))) == [s for s in expected if s.count(3) == 1]
 
 
+def line_of_lodgings(windows, away=(True, True, True)):
+    """A base (0), lodgings 1 and 2 at 100 and 300 from it on a line, a site (3) at 50;
+    three days of the ``windows`` given."""
+    xs = [0, 100, 300, 50]
+    return make_problem(
+        durations=[[abs(a - b) for b in xs] for a in xs],
+        prizes=[0, 0, 0, 10],
+        service=[0, 0, 0, 0],
+        tours=[Tour(0, 0, tuple(Day(0, w, away=a) for w, a in zip(windows, away, strict=True)))],
+        lodgings={1: 1.0, 2: 1.0},
+        travel_weight=0.1,
+    )
+
+
+def test_a_night_sequence_driven_the_other_way_round():
+    """The nights (1, 2, home) mirrored are (2, 1, home): day 1 drives to where day 3
+    started. None when a day is too short for the drive the mirror gives it, when a day
+    may not end away, or when a sequence is its own mirror. A restart of the search takes
+    the mirror of the best's nights once, then nights drawn at random."""
+    from caravan.solver.tourls import Search, _restart
+    from caravan.solver.tourseq import night_sequences
+
+    p = line_of_lodgings((300, 300, 300))
+    ls = Search(p, scale(p), 0)
+    assert ls.mirrored_nights(0, (1, 2, 0)) == (2, 1, 0)
+    assert ls.mirrored_nights(0, [2, 1, 0]) == (1, 2, 0)
+    assert ls.mirrored_nights(0, (0, 0, 0)) is None
+    assert ls.mirrored_nights(0, (1, 1, 0)) is None
+    short = line_of_lodgings((250, 300, 300))
+    assert Search(short, scale(short), 0).mirrored_nights(0, (1, 2, 0)) is None  # drives 300
+    home = line_of_lodgings((300, 300, 300), away=(True, False, True))
+    # (0, 2, 0): day 2 must end at home
+    assert Search(home, scale(home), 0).mirrored_nights(0, (2, 0, 0)) is None
+    tried: set = set()
+    plan = ([[3], [], []], [1, 2, 0])
+    assert _restart(ls, plan, tried) == ([[], [], []], [2, 1, 0])
+    assert tried == {(0, (2, 1, 0))}
+    every = set(night_sequences(ls, 0))
+    for _ in range(5):  # the mirror was tried: random nights
+        days, ends = _restart(ls, plan, tried)
+        assert days == [[], [], []] and tuple(ends) in every
+    assert tried == {(0, (2, 1, 0))}
+
+
 def test_screening_values_every_night_sequence():
     """Two days, one night allowed at the lodging (cost 5): ending day 1 at the lodging
     serves both sites (day 1 base -> far -> lodging, day 2 lodging -> near -> base: prizes

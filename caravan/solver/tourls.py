@@ -228,6 +228,24 @@ class Search:
             and nights + is_night_away(self.p, ti, d, e) + later[e] <= self.limits[ti]
         ]
 
+    def mirrored_nights(self, ti: int, ends: list[int] | tuple[int, ...]) -> tuple[int, ...] | None:
+        """The night sequence ``ends`` of tour ``ti`` driven the other way round: day ``d``
+        ends where day ``D - 1 - d`` started, the last day at the tour's end (the same
+        lodgings in the opposite direction; days of other lengths, so the visits are
+        chosen again). None when an empty tour cannot drive it (a day's window, where a
+        day may end, the nights allowed) or when it is ``ends`` itself."""
+        tour = self.tours[ti]
+        seq = (*reversed(ends[:-1]), tour.end)
+        if seq == tuple(ends):
+            return None
+        here, nights = tour.start, 0
+        for d, e in enumerate(seq):
+            if e not in self.allowed[ti][d] or self.d[here, e] > self.windows[ti][d]:
+                return None
+            nights += is_night_away(self.p, ti, d, e)
+            here = e
+        return seq if nights <= self.limits[ti] else None
+
     def random_nights(self, ti: int) -> tuple[int, ...] | None:
         """Where each day of tour ``ti`` ends, drawn at random among
         :meth:`night_options` (None when a day has none)."""
@@ -308,6 +326,7 @@ def search(
     keep(ka.plan(best), ka.value(best))
     jumps = [p for p in restarts or [] if ka.feasible(ka.state(p))]
     pool_R, pool_L, pool_E, pool_V = ka.pool(POOL_BATCH)
+    mirrored: set[tuple[int, tuple[int, ...]]] = set()
     rounds, stall, calls = 4, 0, 0
     while calls == 0 or time.monotonic() < deadline:  # one batch at least
         now = time.monotonic()
@@ -337,7 +356,7 @@ def search(
         for i in range(written):
             keep(ka.plan((pool_R[i], pool_L[i], pool_E[i])), float(pool_V[i]))
         if restart:  # a jump elsewhere: the next start given, or random nights
-            plan = jumps.pop(0) if jumps else _random_restart(ls, ka.plan(best))
+            plan = jumps.pop(0) if jumps else _restart(ls, ka.plan(best), mirrored)
             cur = ka.state(plan)
             ka.descend(cur, fixed_nights)
         # batches of about a twentieth of a second
@@ -375,17 +394,24 @@ def warm_up() -> None:
     search(tiny, scale(tiny), time_limit=0.01, seed=0)
 
 
-def _random_restart(ls: Search, plan: Plan) -> Plan:
-    """``plan`` with one tour emptied and its nights drawn at random
-    (:meth:`Search.random_nights`); ``plan`` itself when there is nothing to draw."""
+def _restart(ls: Search, plan: Plan, tried: set[tuple[int, tuple[int, ...]]]) -> Plan:
+    """``plan`` (the best so far) with one tour emptied and new nights: the tour's nights
+    driven the other way round (:meth:`Search.mirrored_nights`) when that sequence has not
+    been a restart yet, else nights drawn at random (:meth:`Search.random_nights`);
+    ``plan`` itself when there is nothing to draw. ``tried`` collects the mirrored
+    sequences used."""
     ti = ls.rng.randrange(len(ls.tours))
     if not ls.lodging_nights[ti]:
         return plan
-    ends = ls.random_nights(ti)
+    k = sum(len(t.days) for t in ls.tours[:ti])
+    ends = ls.mirrored_nights(ti, plan[1][k : k + len(ls.tours[ti].days)])
+    if ends is None or (ti, ends) in tried:
+        ends = ls.random_nights(ti)
+    else:
+        tried.add((ti, ends))
     if ends is None:
         return plan
     days, old = [list(x) for x in plan[0]], list(plan[1])
-    k = sum(len(t.days) for t in ls.tours[:ti])
     for d, e in enumerate(ends):
         days[k + d], old[k + d] = [], e
     return days, old

@@ -12,8 +12,9 @@ sequences are then searched in depth (``tours.py``).
 
 The sequences are screened in a seeded random order (drawn at random when they are too
 many to enumerate), and every sequence that improves on the best screened so far has its
-neighbours (one day's end changed) screened next: a descent in the space of sequences, so
-that the time limit cuts the screening where it matters least.
+neighbours (one day's end changed) screened next, after the same lodgings driven the
+other way round (:meth:`caravan.solver.tourls.Search.mirrored_nights`): a descent in the
+space of sequences, so that the time limit cuts the screening where it matters least.
 This follows the hotel-sequence ranking of the memetic algorithm for the Orienteering
 Problem with Hotel Selection (Divsalar, Vansteenwegen, Sörensen, Cattrysse 2014).
 """
@@ -121,6 +122,11 @@ def screen(
         if value > best + 1e-9:  # its neighbours next: a descent among the sequences
             best = value
             queue.extendleft(s for s in neighbours(ls, 0, seq) if s not in seen)
+            # and first, the same lodgings the other way round: the descent does not turn
+            # a tour around
+            mirror = ls.mirrored_nights(0, seq)
+            if mirror is not None and mirror not in seen:
+                queue.appendleft(mirror)
     rng = random.Random(seed)
     rng.shuffle(found)  # ties in a seeded order, not by enumeration order
     found.sort(key=lambda x: -x[0])
