@@ -19,9 +19,12 @@ search itself, compiled (:mod:`caravan.solver.tourjit`, which lists the moves):
 
 Each local optimum is perturbed (ruin and recreate: a visit and the visits nearest to it
 whatever their days, a stretch of a day, random visits or a whole day removed, sometimes a
-night moved) and searched again; the search returns to the
-best solution after a series of perturbations that found nothing better, and restarts from
-other night sequences after twice as many. The good local optima are kept in a pool, from
+night moved) and searched again. The search returns to the best solution after a series of
+perturbations that found nothing better, and restarts after twice as many: alternately from
+elsewhere (the next night sequence given, the best tour's lodgings driven the other way
+round, random nights) and from the best plan so far. Each start is an episode of its own:
+its best, not the best of all, is what the rounds compare with and return to, so that a
+start elsewhere has time to improve. The good local optima are kept in a pool, from
 which :func:`caravan.solver.tourpack.pack` makes the best combination. Deterministic for a
 seed, apart from how many rounds fit in the time. :func:`pair_trips` builds good day routes
 between every start and end of a day (for problems with several tours) with the NumPy
@@ -292,9 +295,14 @@ def search(
     pool_size: int = 150,
 ) -> tuple[Plan | None, list[Plan]]:
     """Search for ``time_limit`` seconds from ``start`` (visits and ends per day) or from
-    empty days; after a long series without progress, restart from the next of
-    ``restarts`` (for example other night sequences screened, :mod:`caravan.solver.tourseq`),
-    then from random nights. ``fixed_nights``: the days keep the ends of ``start``. Returns
+    empty days; after a long series without progress, restart. The restarts alternate: a
+    start elsewhere (the next of ``restarts``, for example other night sequences screened,
+    :mod:`caravan.solver.tourseq`; then the best plan with one tour's nights mirrored or
+    drawn at random, :func:`_restart`), then the best plan so far again. Each start is an
+    *episode*: the rounds accept a trial, and come back after a stall, against the best of
+    the episode, so that a start elsewhere improves on its own before it is compared with
+    the best of all (before, it had to come within a few per cent of that best at once).
+    ``fixed_nights``: the days keep the ends of ``start``. Returns
     the best feasible solution found (None when it misses a required site) and the pool of
     good solutions (the best ``pool_size`` met, for :func:`caravan.solver.tourpack.pack`).
     The rounds run compiled
@@ -311,8 +319,10 @@ def search(
     ka.descend(cur, fixed_nights)
     if tourjit.resplit(ka.inst, cur, ka.w, fixed_nights):
         ka.descend(cur, fixed_nights)
-    best = tuple(x.copy() for x in cur)
+    best = tuple(x.copy() for x in cur)  # the best of this episode
+    top = tuple(x.copy() for x in cur)  # the best of all episodes
     trial = tuple(x.copy() for x in cur)
+    explore = True
     pool: dict[tuple, tuple[float, Plan]] = {}
 
     def keep(plan: Plan, value: float) -> None:
@@ -355,17 +365,26 @@ def search(
         calls += 1
         for i in range(written):
             keep(ka.plan((pool_R[i], pool_L[i], pool_E[i])), float(pool_V[i]))
-        if restart:  # a jump elsewhere: the next start given, or random nights
-            plan = jumps.pop(0) if jumps else _restart(ls, ka.plan(best), mirrored)
-            cur = ka.state(plan)
-            ka.descend(cur, fixed_nights)
+        if restart:  # the episode ends: its best is kept if it is the best of all
+            if ka.value(best) > ka.value(top):
+                top = tuple(x.copy() for x in best)
+            if explore:
+                plan = jumps.pop(0) if jumps else _restart(ls, ka.plan(top), mirrored)
+                cur = ka.state(plan)
+                ka.descend(cur, fixed_nights)
+            else:
+                cur = tuple(x.copy() for x in top)
+            best = tuple(x.copy() for x in cur)  # a new episode
+            explore = not explore
         # batches of about a twentieth of a second
         spent = time.monotonic() - now
         if spent < 0.03:
             rounds = min(rounds * 2, 100_000)
         elif spent > 0.1 and rounds > 1:
             rounds //= 2
-    out = ka.plan(best)
+    if ka.value(best) > ka.value(top):
+        top = best
+    out = ka.plan(top)
     missing = problem.required - {v for x in out[0] for v in x}
     kept = sorted(pool.values(), key=lambda x: -x[0])[:pool_size]
     return (None if missing else out), [plan for _value, plan in kept]
