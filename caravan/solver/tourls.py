@@ -239,15 +239,20 @@ class Search:
         day may end, the nights allowed) or when it is ``ends`` itself."""
         tour = self.tours[ti]
         seq = (*reversed(ends[:-1]), tour.end)
-        if seq == tuple(ends):
-            return None
+        return seq if seq != tuple(ends) and self.drivable(ti, seq) else None
+
+    def drivable(self, ti: int, seq: tuple[int, ...]) -> bool:
+        """Whether an empty tour ``ti`` can drive the night sequence ``seq``: each day ends
+        where it may, each leg fits its day's window, the tour ends at its end within its
+        nights."""
+        tour = self.tours[ti]
         here, nights = tour.start, 0
         for d, e in enumerate(seq):
             if e not in self.allowed[ti][d] or self.d[here, e] > self.windows[ti][d]:
-                return None
+                return False
             nights += is_night_away(self.p, ti, d, e)
             here = e
-        return seq if nights <= self.limits[ti] else None
+        return here == tour.end and nights <= self.limits[ti]
 
     def random_nights(self, ti: int) -> tuple[int, ...] | None:
         """Where each day of tour ``ti`` ends, drawn at random among

@@ -61,20 +61,9 @@ def neighbours(ls: Search, ti: int, seq: tuple[int, ...]) -> list[tuple[int, ...
     out = []
     for d in range(len(seq) - 1):
         for e in ls.allowed[ti][d]:
-            if e != seq[d] and _drivable(ls, ti, (*seq[:d], e, *seq[d + 1 :])):
+            if e != seq[d] and ls.drivable(ti, (*seq[:d], e, *seq[d + 1 :])):
                 out.append((*seq[:d], e, *seq[d + 1 :]))
     return out
-
-
-def _drivable(ls: Search, ti: int, seq: tuple[int, ...]) -> bool:
-    tour = ls.tours[ti]
-    here, nights = tour.start, 0
-    for d, e in enumerate(seq):
-        if ls.d[here, e] > ls.windows[ti][d]:
-            return False
-        nights += is_night_away(ls.p, ti, d, e)
-        here = e
-    return here == tour.end and nights <= ls.limits[ti]
 
 
 def value_of(ka: tourjit.Arrays, seq: tuple[int, ...]) -> tuple[float, Plan]:
